@@ -1,0 +1,128 @@
+"""The task model shared by the engine, the dashboard and the headless commands.
+
+Everything here is immutable and free of textual/rich imports, so snapshots can
+cross process boundaries (pickled) and be compared cheaply.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class TaskState(enum.Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    """Which task to watch: a provider profile name, an optional instance, the task id."""
+
+    provider: str
+    id: str
+    instance: str | None = None
+    label: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity; the label is not part of it."""
+        return f"{self.provider}/{self.instance or ''}/{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    done: int
+    failed: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskError:
+    """Why the last poll of a task failed. `message` is already free of secrets."""
+
+    message: str
+    code: str | None = None
+    status: int | None = None
+    # The server says the task does not exist (any more): polling it again is pointless.
+    gone: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        parts = []
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(self.code)
+        parts.append(self.message)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSnapshot:
+    """What is known about one task after a poll.
+
+    A failed poll keeps the last good data and sets `error`; `fetched_at` is the
+    time of the last successful read (None if the task was never read).
+    """
+
+    ref: TaskRef
+    state: TaskState = TaskState.UNKNOWN
+    raw_state: str = ""
+    progress: float | None = None
+    steps: Steps | None = None
+    title: str = ""
+    kind: str = ""  # task name/type as the API names it: "bindInstancePublicIp", "export_api", ...
+    created: str | None = None
+    updated: str | None = None
+    result_raw: str | None = None
+    result: Any = None
+    summary: str = ""
+    raw_body: str = ""
+    error: TaskError | None = None
+    fetched_at: float | None = None
+    polled_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def gone(self) -> bool:
+        return self.error is not None and self.error.gone
+
+    @property
+    def finished(self) -> bool:
+        """No more polling needed: terminal state, or the task no longer exists."""
+        return self.state.is_terminal or self.gone
+
+
+class HealthStatus(enum.Enum):
+    OK = "ok"
+    ERRORS = "errors"
+    UNREACHABLE = "unreachable"
+    AUTH_FAILED = "auth failed"
+    IDLE = "idle"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderHealth:
+    provider: str
+    status: HealthStatus = HealthStatus.IDLE
+    since: float | None = None  # when the current status began (epoch seconds)
+    last_success: float | None = None
+    last_error: TaskError | None = None
+    interval: float = 5.0
+    requests: int = 0
+    failures: int = 0

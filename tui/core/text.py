@@ -1,0 +1,47 @@
+"""Make untrusted strings safe to put on a terminal.
+
+Rich `Text` and Textual `Content` stop markup from being parsed, but they let ESC,
+NUL, DEL and the C1 range through to the terminal, where an OSC sequence can
+retitle the window and a CSI sequence can clear it. Every string that came from a
+server goes through `clean()` before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL and C1 controls; tab and newline are handled separately.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode line/paragraph separators and bidi overrides can also rearrange what a user sees.
+_INVISIBLE = re.compile(r"[\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: U+241B for ESC
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\x{code:02x}"
+
+
+def clean(text: object, *, multiline: bool = False, limit: int | None = None) -> str:
+    """Replace control characters with visible stand-ins.
+
+    Tabs become spaces. Newlines are kept only when `multiline` is true; otherwise
+    they become the visible U+2424 so one-line cells stay one line.
+    """
+    s = text if isinstance(text, str) else str(text)
+    if limit is not None and len(s) > limit:
+        s = s[:limit] + "…"
+    s = s.replace("\t", " ").replace("\r\n", "\n")
+    if not multiline:
+        s = s.replace("\n", "\u2424")
+    s = _CONTROL.sub(_stand_in, s)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+def shorten(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
