@@ -1,0 +1,155 @@
+"""Run the poller on its own event loop in a background thread.
+
+The dashboard's event loop must stay free for input: HTTP costs ~0.7 ms of CPU per
+request, and decoding results costs more. The engine thread owns the providers'
+HTTP clients and the poller; results are coalesced per task (only the newest
+snapshot of a task is kept until the UI takes them) and the UI is told once that
+something is waiting, so an idle dashboard does no work at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
+from tui.core.poller import Poller
+
+
+@dataclass
+class Batch:
+    """Everything that changed since the last drain."""
+
+    snapshots: dict[str, TaskSnapshot] = field(default_factory=dict)
+    health: dict[str, ProviderHealth] = field(default_factory=dict)
+    discovered: list[TaskRef] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.snapshots or self.health or self.discovered)
+
+
+class _CollectingSink:
+    def __init__(self, notify: Callable[[], None]) -> None:
+        self._lock = threading.Lock()
+        self._batch = Batch()
+        self._notify = notify
+
+    def _add(self, fn: Callable[[Batch], None]) -> None:
+        with self._lock:
+            was_empty = not self._batch
+            fn(self._batch)
+        if was_empty:
+            self._notify()
+
+    def snapshot(self, snapshot: TaskSnapshot) -> None:
+        self._add(lambda b: b.snapshots.__setitem__(snapshot.ref.key, snapshot))
+
+    def health(self, health: ProviderHealth) -> None:
+        self._add(lambda b: b.health.__setitem__(health.provider, health))
+
+    def discovered(self, refs: list[TaskRef]) -> None:
+        self._add(lambda b: b.discovered.extend(refs))
+
+    def take(self) -> Batch:
+        with self._lock:
+            batch, self._batch = self._batch, Batch()
+        return batch
+
+
+class Engine:
+    """Thread-safe handle on a Poller running in its own thread."""
+
+    def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
+                 notify: Callable[[], None] = lambda: None) -> None:
+        # Providers hold HTTP clients bound to the loop that uses them, so they are
+        # created inside the engine's thread by `sources_factory`.
+        self._factory = sources_factory
+        self._sink = _CollectingSink(notify)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._poller: Poller | None = None
+        self._ready = threading.Event()
+        self._pending: list[Callable[[Poller], Any]] = []
+        self._lock = threading.Lock()
+        self.paused = False
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def run(self) -> None:
+        """Blocking: run the engine until `stop()`. Call it in a worker thread."""
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        sources = dict(self._factory())
+        poller = Poller(sources, self._sink)
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+            self._poller = poller
+            pending, self._pending = self._pending, []
+        for call in pending:
+            call(poller)
+        self._ready.set()
+        try:
+            await poller.run()
+        finally:
+            for source in sources.values():
+                close = getattr(source, "aclose", None)
+                if close is not None:
+                    try:
+                        await close()
+                    except Exception:  # noqa: BLE001 - closing is best effort
+                        pass
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        return self._ready.wait(timeout)
+
+    def stop(self) -> None:
+        self._call(lambda p: p.stop())
+
+    # -- control (any thread) ---------------------------------------------------
+
+    def _call(self, fn: Callable[[Poller], Any]) -> None:
+        with self._lock:
+            if self._loop is None or self._poller is None:
+                self._pending.append(fn)
+                return
+            loop, poller = self._loop, self._poller
+        try:
+            loop.call_soon_threadsafe(fn, poller)
+        except RuntimeError:
+            pass  # loop already closed: the engine has stopped
+
+    def add(self, refs: Iterable[TaskRef]) -> None:
+        refs = list(refs)
+        self._call(lambda p: p.add(refs))
+
+    def remove(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        self._call(lambda p: p.remove(keys))
+
+    def follow(self, provider: str, instance: str) -> None:
+        self._call(lambda p: p.follow(provider, instance))
+
+    def unfollow(self, provider: str, instance: str) -> None:
+        self._call(lambda p: p.unfollow(provider, instance))
+
+    def refresh(self, keys: Iterable[str] | None = None) -> None:
+        keys = None if keys is None else list(keys)
+        self._call(lambda p: p.refresh(keys))
+
+    def pause(self) -> None:
+        self.paused = True
+        self._call(lambda p: p.pause())
+
+    def resume(self) -> None:
+        self.paused = False
+        self._call(lambda p: p.resume())
+
+    def set_interval(self, provider: str, seconds: float) -> None:
+        self._call(lambda p: p.set_interval(provider, seconds))
+
+    def take(self) -> Batch:
+        """Everything new since the last call (UI thread)."""
+        return self._sink.take()

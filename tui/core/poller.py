@@ -1,0 +1,428 @@
+"""The polling engine shared by the dashboard and the headless commands.
+
+Rules it keeps (DESIGN.md "Polling rules"):
+- a fixed interval per provider, never exponential backoff; on error, retry at the
+  next interval; on 429 with Retry-After, the whole provider waits that long;
+- at most one request in flight per task; the next poll of a task is scheduled
+  when its last one finished; bounded concurrency per provider;
+- tasks of one provider are spread over the interval instead of fired in a burst;
+- a task in a terminal state (or gone) is not polled again unless asked;
+- while a provider is unreachable or its credentials are refused, only one probe
+  per interval goes out for the whole provider, not one per task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+
+
+class PollError(Protocol):
+    """What a failed fetch raises (tui.providers.errors.ProviderError has these)."""
+
+    status: int | None
+    gone: bool
+    retry_after: float | None
+    network: bool
+    auth: bool
+
+    def to_task_error(self) -> TaskError: ...
+
+
+class Source(Protocol):
+    """A provider as the engine sees it."""
+
+    name: str
+
+    @property
+    def interval(self) -> float: ...
+
+    @property
+    def min_interval(self) -> float: ...
+
+    async def fetch(self, ref: TaskRef) -> TaskSnapshot: ...
+
+
+class Sink(Protocol):
+    def snapshot(self, snapshot: TaskSnapshot) -> None: ...
+
+    def health(self, health: ProviderHealth) -> None: ...
+
+    def discovered(self, refs: list[TaskRef]) -> None: ...
+
+
+@dataclass
+class _Task:
+    ref: TaskRef
+    last: TaskSnapshot | None = None
+    in_flight: bool = False
+    scheduled: bool = False
+    # Only the newest heap entry of a task counts; older ones (after a forced refresh) are skipped.
+    seq: int = -1
+    # A followed instance lists its tasks in one request; such tasks are not fetched one by one.
+    via_list: bool = False
+
+
+@dataclass
+class _Lane:
+    """Per-provider state: queue of due task keys, workers, health."""
+
+    source: Source
+    interval: float
+    concurrency: int
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+    health: ProviderHealth | None = None
+    hold_until: float = 0.0
+    probing: bool = False
+
+
+def _error_of(exc: BaseException) -> TaskError:
+    to_task_error = getattr(exc, "to_task_error", None)
+    if callable(to_task_error):
+        result = to_task_error()
+        if isinstance(result, TaskError):
+            return result
+    return TaskError(message=f"internal error while reading the task ({type(exc).__name__})", code="internal")
+
+
+def _is_poll_error(exc: BaseException) -> bool:
+    return hasattr(exc, "to_task_error") and hasattr(exc, "network")
+
+
+class Poller:
+    def __init__(
+        self,
+        sources: Mapping[str, Source],
+        sink: Sink,
+        *,
+        concurrency: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._sink = sink
+        self._clock = clock
+        self._wall = wall_clock
+        self._rng = rng or random.Random()
+        self._tasks: dict[str, _Task] = {}
+        self._heap: list[tuple[float, int, str]] = []
+        self._seq = itertools.count()
+        self._wake: asyncio.Event | None = None
+        self._paused = False
+        self._stopped = False
+        self._lanes: dict[str, _Lane] = {}
+        self._follows: dict[str, tuple[str, str]] = {}
+        for name, source in sources.items():
+            limit = (concurrency or {}).get(name) or getattr(getattr(source, "settings", None), "concurrency", 8)
+            lane = _Lane(source=source, interval=source.interval, concurrency=max(1, int(limit)))
+            lane.health = ProviderHealth(provider=name, interval=lane.interval)
+            self._lanes[name] = lane
+
+    # -- configuration (call from the engine's loop) -------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def interval(self, provider: str) -> float:
+        return self._lanes[provider].interval
+
+    def set_interval(self, provider: str, seconds: float) -> float:
+        """Change a provider's interval, clamped to the API's minimum. Returns the new value."""
+        lane = self._lanes[provider]
+        lane.interval = max(float(lane.source.min_interval), min(3600.0, float(seconds)))
+        self._set_health(lane, interval=lane.interval)
+        return lane.interval
+
+    def add(self, refs: Iterable[TaskRef], *, spread: bool = True) -> None:
+        now = self._clock()
+        for ref in refs:
+            if ref.key in self._tasks:
+                self._tasks[ref.key].ref = ref  # label may have changed
+                continue
+            task = _Task(ref=ref)
+            self._tasks[ref.key] = task
+            if ref.provider not in self._lanes:
+                self._sink.snapshot(TaskSnapshot(ref=ref, error=TaskError(
+                    message=f"no provider profile named {ref.provider!r}", code="config")))
+                continue
+            lane = self._lanes[ref.provider]
+            delay = self._rng.uniform(0, min(lane.interval, 1.0)) if spread else 0.0
+            self._schedule(task, now + delay)
+        self._poke()
+
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._tasks.pop(key, None)
+
+    def follow(self, provider: str, instance: str) -> None:
+        """Keep listing an instance's tasks (DMS list API); new tasks are reported as discovered."""
+        key = f"follow:{provider}/{instance}"
+        if key in self._follows or provider not in self._lanes:
+            return
+        self._follows[key] = (provider, instance)
+        self._tasks[key] = _Task(ref=TaskRef(provider=provider, id=key, instance=instance))
+        self._schedule(self._tasks[key], self._clock())
+        self._poke()
+
+    def unfollow(self, provider: str, instance: str) -> None:
+        key = f"follow:{provider}/{instance}"
+        self._follows.pop(key, None)
+        self._tasks.pop(key, None)
+
+    def refresh(self, keys: Iterable[str] | None = None) -> None:
+        """Poll now (also tasks that finished). Tasks already in flight are left alone."""
+        now = self._clock()
+        for key in list(self._tasks) if keys is None else keys:
+            task = self._tasks.get(key)
+            if task is None or task.ref.provider not in self._lanes:
+                continue
+            self._schedule(task, now, force=True)
+        for lane in self._lanes.values():
+            lane.hold_until = 0.0
+        self._poke()
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+        self._poke()
+
+    def snapshot_of(self, key: str) -> TaskSnapshot | None:
+        task = self._tasks.get(key)
+        return task.last if task else None
+
+    def healths(self) -> list[ProviderHealth]:
+        return [lane.health for lane in self._lanes.values() if lane.health is not None]
+
+    @property
+    def active_count(self) -> int:
+        """Tasks that still need polling."""
+        return sum(1 for t in self._tasks.values()
+                   if not t.via_list and not (t.last is not None and t.last.finished))
+
+    # -- running --------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Schedule polls until `stop()`. Each provider gets `concurrency` workers."""
+        self._wake = asyncio.Event()
+        self._stopped = False
+        for lane in self._lanes.values():
+            lane.workers = [asyncio.create_task(self._worker(lane)) for _ in range(lane.concurrency)]
+        try:
+            while not self._stopped:
+                timeout = self._dispatch_due()
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
+        finally:
+            for lane in self._lanes.values():
+                for worker in lane.workers:
+                    worker.cancel()
+                await asyncio.gather(*lane.workers, return_exceptions=True)
+                lane.workers = []
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._poke()
+
+    async def read_all(self, refs: Iterable[TaskRef]) -> list[TaskSnapshot]:
+        """Poll each task once, concurrently within each provider's limit (for `taskdeck status`)."""
+        refs = list(refs)
+        limits = {name: asyncio.Semaphore(lane.concurrency) for name, lane in self._lanes.items()}
+
+        async def one(ref: TaskRef) -> TaskSnapshot:
+            lane = self._lanes.get(ref.provider)
+            if lane is None:
+                return TaskSnapshot(ref=ref, error=TaskError(
+                    message=f"no provider profile named {ref.provider!r}", code="config"))
+            async with limits[ref.provider]:
+                return await self._fetch(lane, _Task(ref=ref))
+
+        return list(await asyncio.gather(*(one(ref) for ref in refs)))
+
+    # -- internals --------------------------------------------------------------
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _schedule(self, task: _Task, due: float, *, force: bool = False) -> None:
+        if task.in_flight or (task.scheduled and not force):
+            return
+        task.scheduled = True
+        task.seq = next(self._seq)
+        heapq.heappush(self._heap, (due, task.seq, task.ref.key))
+
+    def _dispatch_due(self) -> float | None:
+        """Move due tasks to their provider's queue; return seconds until the next one is due."""
+        if self._paused:
+            return None
+        now = self._clock()
+        while self._heap and self._heap[0][0] <= now:
+            _, seq, key = heapq.heappop(self._heap)
+            task = self._tasks.get(key)
+            if task is None or seq != task.seq or not task.scheduled or task.in_flight:
+                continue
+            lane = self._lanes[task.ref.provider]
+            if lane.hold_until > now or (lane.probing and self._unhealthy(lane)):
+                # Provider is rate limiting us, or down with a probe already out: wait.
+                later = max(lane.hold_until, now + lane.interval) + self._rng.uniform(0, 0.25)
+                task.scheduled = False
+                self._schedule(task, later)
+                continue
+            if self._unhealthy(lane):
+                lane.probing = True
+            task.scheduled = False
+            task.in_flight = True
+            lane.queue.put_nowait(key)
+        if not self._heap:
+            return None
+        return max(0.0, self._heap[0][0] - now)
+
+    @staticmethod
+    def _unhealthy(lane: _Lane) -> bool:
+        return lane.health is not None and lane.health.status in (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
+
+    async def _worker(self, lane: _Lane) -> None:
+        while True:
+            key = await lane.queue.get()
+            task = self._tasks.get(key)
+            if task is None:
+                continue
+            try:
+                if key in self._follows:
+                    await self._poll_follow(lane, task)
+                else:
+                    snapshot = await self._fetch(lane, task)
+                    self._finish(lane, task, snapshot)
+            finally:
+                task.in_flight = False
+                if lane.probing:
+                    lane.probing = False
+                self._poke()
+
+    async def _fetch(self, lane: _Lane, task: _Task) -> TaskSnapshot:
+        """One read of one task; never raises (except cancellation)."""
+        polled_at = self._wall()
+        try:
+            snapshot = await lane.source.fetch(task.ref)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a row error
+            error = _error_of(exc)
+            base = task.last or TaskSnapshot(ref=task.ref)
+            self._record_failure(lane, exc, error)
+            return replace(base, ref=task.ref, error=error, polled_at=polled_at)
+        self._record_success(lane)
+        return replace(snapshot, ref=task.ref, polled_at=polled_at)
+
+    def _finish(self, lane: _Lane, task: _Task, snapshot: TaskSnapshot) -> None:
+        if task.ref.key not in self._tasks:
+            return  # removed while in flight
+        task.last = snapshot
+        self._sink.snapshot(snapshot)
+        if snapshot.finished:
+            return
+        self._schedule(task, self._clock() + lane.interval)
+
+    async def _poll_follow(self, lane: _Lane, task: _Task) -> None:
+        provider, instance = self._follows[task.ref.key]
+        lister = getattr(lane.source, "list_tasks", None)
+        try:
+            if lister is None:
+                raise RuntimeError(f"provider {provider!r} cannot list an instance's tasks")
+            snapshots: list[TaskSnapshot] = await lister(instance)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            self._record_failure(lane, exc, _error_of(exc))
+        else:
+            self._record_success(lane)
+            new: list[TaskRef] = []
+            for snap in snapshots:
+                existing = self._tasks.get(snap.ref.key)
+                if existing is None:
+                    existing = _Task(ref=snap.ref, via_list=True)
+                    self._tasks[snap.ref.key] = existing
+                    new.append(snap.ref)
+                ref = existing.ref
+                snap = replace(snap, ref=ref, polled_at=self._wall())
+                existing.last = snap
+                self._sink.snapshot(snap)
+            if new:
+                self._sink.discovered(new)
+        if task.ref.key in self._tasks:
+            self._schedule(task, self._clock() + lane.interval)
+
+    # -- health -----------------------------------------------------------------
+
+    def _set_health(self, lane: _Lane, **changes: Any) -> None:
+        assert lane.health is not None
+        health = replace(lane.health, **changes)
+        if health != lane.health:
+            lane.health = health
+            self._sink.health(health)
+
+    def _record_success(self, lane: _Lane) -> None:
+        assert lane.health is not None
+        now = self._wall()
+        status_changed = lane.health.status is not HealthStatus.OK
+        self._set_health(
+            lane,
+            status=HealthStatus.OK,
+            since=now if status_changed else lane.health.since,
+            last_success=now,
+            requests=lane.health.requests + 1,
+        )
+
+    def _record_failure(self, lane: _Lane, exc: BaseException, error: TaskError) -> None:
+        assert lane.health is not None
+        now = self._wall()
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            lane.hold_until = max(lane.hold_until, self._clock() + float(retry_after))
+        if error.gone:
+            # The server answered; the task is just not there. The provider is fine.
+            self._record_success(lane)
+            return
+        if getattr(exc, "network", False):
+            status = HealthStatus.UNREACHABLE
+        elif getattr(exc, "auth", False):
+            status = HealthStatus.AUTH_FAILED
+        else:
+            status = HealthStatus.ERRORS
+        entering = status is not lane.health.status
+        self._set_health(
+            lane,
+            status=status,
+            since=now if entering else lane.health.since,
+            last_error=error,
+            requests=lane.health.requests + 1,
+            failures=lane.health.failures + 1,
+        )
+        if entering and status in (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED):
+            self._mark_provider_rows(lane, error)
+
+    def _mark_provider_rows(self, lane: _Lane, error: TaskError) -> None:
+        """A provider went down: every unfinished row of it shows why, keeping its last data."""
+        for task in self._tasks.values():
+            if task.ref.provider != lane.source.name or task.ref.key in self._follows:
+                continue
+            if task.in_flight or (task.last is not None and task.last.finished):
+                continue
+            base = task.last or TaskSnapshot(ref=task.ref)
+            task.last = replace(base, error=error)
+            self._sink.snapshot(task.last)

@@ -1,0 +1,194 @@
+"""What every provider shares: the HTTP client, JSON reading, and the registry by `kind`."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
+
+import httpx
+
+from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.providers.errors import ProviderError, error_from_exception, error_from_response, excerpt
+
+USER_AGENT = "taskdeck"
+# A result bigger than this is kept as text and not unwrapped: json.loads holds the
+# GIL for the whole call, and a 20 MB body would stall every other thread.
+DECODE_LIMIT = 4_000_000
+# Bodies beyond this are refused rather than held in memory.
+MAX_BODY = 64_000_000
+
+
+class ProviderSettings(Protocol):
+    """The fields of a provider profile (providers.toml) a provider reads."""
+
+    name: str
+    kind: str
+    base_url: str
+    project_id: str | None
+    interval: float
+    transport: str
+    ca_bundle: str | None
+    concurrency: int
+    timeout_connect: float
+    timeout_read: float
+
+
+def make_client(settings: ProviderSettings, auth: httpx.Auth | None) -> httpx.AsyncClient:
+    """One keep-alive pool per provider profile.
+
+    The default transport is httpx-aiohttp: httpx's own pool collapses with many
+    connections (encode/httpx#3215), aiohttp's does not. `transport = "httpx"` in
+    the profile selects httpx's own.
+    """
+    verify: ssl.SSLContext | bool = True
+    if settings.ca_bundle:
+        verify = ssl.create_default_context(cafile=settings.ca_bundle)
+    limits = httpx.Limits(
+        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+    )
+    timeout = httpx.Timeout(settings.timeout_read, connect=settings.timeout_connect)
+    transport: httpx.AsyncBaseTransport
+    if settings.transport == "httpx":
+        transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+    else:
+        from httpx_aiohttp import AiohttpTransport
+
+        transport = AiohttpTransport(verify=verify, limits=limits)
+    return httpx.AsyncClient(
+        base_url=settings.base_url.rstrip("/"),
+        auth=auth,
+        timeout=timeout,
+        transport=transport,
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+def clamp_progress(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number:  # NaN
+        return None
+    return min(100.0, max(0.0, number))
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+
+
+class Provider:
+    """Base class: subclasses implement `_snapshot_from_body` and the paths."""
+
+    kind: ClassVar[str] = ""
+    family: ClassVar[str] = ""
+    min_interval: ClassVar[float] = 1.0
+    states: ClassVar[Mapping[str, TaskState]] = {}
+    needs_instance: ClassVar[bool] = False
+
+    def __init__(self, settings: ProviderSettings, *, auth: httpx.Auth | None = None,
+                 client: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.client = client or make_client(settings, auth)
+
+    @property
+    def interval(self) -> float:
+        return max(self.min_interval, float(self.settings.interval))
+
+    def map_state(self, raw: Any) -> TaskState:
+        return self.states.get(as_text(raw), TaskState.UNKNOWN)
+
+    def task_path(self, ref: TaskRef) -> str:
+        raise NotImplementedError
+
+    async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None,
+                       gone_on_404: bool = True) -> tuple[Any, str]:
+        """GET a path; return (parsed JSON, body text). Raise ProviderError for anything else."""
+        try:
+            response = await self.client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise error_from_exception(exc) from None
+        except (OSError, ssl.SSLError) as exc:
+            raise error_from_exception(exc) from None
+        if response.status_code >= 400:
+            raise error_from_response(response, task_gone_on_404=gone_on_404)
+        body = response.content
+        if len(body) > MAX_BODY:
+            raise ProviderError(f"response too large ({len(body) // 1_000_000} MB)",
+                                status=response.status_code, code="too-large")
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            ctype = response.headers.get("content-type", "")
+            what = "an HTML page" if "html" in ctype.lower() else "invalid JSON"
+            raise ProviderError(f"expected JSON, got {what}: {excerpt(body, ctype)}",
+                                status=response.status_code, code="bad-body") from None
+        return data, body.decode("utf-8", "replace")
+
+    async def fetch(self, ref: TaskRef) -> TaskSnapshot:
+        data, text = await self.get_json(self.task_path(ref))
+        snapshot = self.snapshot_from_body(ref, data, text)
+        return snapshot
+
+    def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
+        raise NotImplementedError
+
+    def wrong_shape(self, what: str, data: Any, status: int | None = 200) -> ProviderError:
+        return ProviderError(f"unexpected response: {what} (got {type(data).__name__})",
+                             status=status, code="bad-shape")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def now() -> float:
+    return time.time()
+
+
+REGISTRY: dict[str, type[Provider]] = {}
+
+
+def register(cls: type[Provider]) -> type[Provider]:
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+def provider_class(kind: str) -> type[Provider]:
+    _load_builtin()
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise ValueError(f"unknown provider kind {kind!r}; expected one of {', '.join(sorted(REGISTRY))}") from None
+
+
+def _load_builtin() -> None:
+    if not REGISTRY:
+        from tui.providers import apig, dms, smint  # noqa: F401
+
+
+def create_provider(settings: ProviderSettings, *, env: Mapping[str, str] | None = None) -> Provider:
+    """Build the provider and its auth from a profile. Raises ValueError/SecretError for bad profiles."""
+    from tui.providers.auth import build_auth
+
+    cls = provider_class(settings.kind)
+    auth_spec = getattr(settings, "auth", None) or {"type": "none"}
+    auth = build_auth(auth_spec, project_id=settings.project_id, env=env)
+    return cls(settings, auth=auth)

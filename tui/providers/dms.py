@@ -1,0 +1,143 @@
+"""Huawei Cloud DMS (Kafka, RabbitMQ, RocketMQ) instance background tasks (apis.md §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.core.decode import decode_nested, summarize
+from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.core.text import clean
+from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, now, register
+from tui.providers.errors import ProviderError
+
+PAGE_SIZE = 50
+MAX_PAGES = 200
+
+
+@register
+class DmsProvider(Provider):
+    kind = "huawei-dms"
+    family = "dms"
+    needs_instance = True
+    states = {
+        "CREATED": TaskState.PENDING,
+        "EXECUTING": TaskState.RUNNING,
+        "SUCCESS": TaskState.SUCCEEDED,
+        "FAILED": TaskState.FAILED,
+        "DELETED": TaskState.CANCELLED,
+        "CANCELLED": TaskState.CANCELLED,
+    }
+    # Current docs name the paging parameter `offset`, older ones and the SDK `start`
+    # (apis.md §2.3). Try `offset`; fall back to `start` once a server rejects it.
+    paging_param = "offset"
+
+    def _tasks_path(self, instance: str | None) -> str:
+        return f"/v2/{self.settings.project_id}/instances/{instance}/tasks"
+
+    def task_path(self, ref: TaskRef) -> str:
+        return f"{self._tasks_path(ref.instance)}/{ref.id}"
+
+    def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
+        tasks = data.get("tasks") if isinstance(data, dict) else None
+        if not isinstance(tasks, list):
+            raise self.wrong_shape("an object with a list of tasks was expected", data)
+        item = next((t for t in tasks if isinstance(t, dict) and as_text(t.get("id")) == ref.id), None)
+        if item is None:
+            if not tasks:
+                raise ProviderError("task is gone (the server returned no task with this id)",
+                                    status=200, code="empty", gone=True)
+            item = tasks[0] if isinstance(tasks[0], dict) else None
+            if item is None:
+                raise self.wrong_shape("task entries must be objects", tasks[0])
+        return self._snapshot(ref, item, text)
+
+    def _snapshot(self, ref: TaskRef, item: dict[str, Any], text: str) -> TaskSnapshot:
+        raw_state = as_text(item.get("status"))
+        state = self.map_state(raw_state)
+        name = as_text(item.get("name"))
+        params_text = item.get("params")
+        params: Any = params_text
+        if isinstance(params_text, str) and len(params_text) <= DECODE_LIMIT:
+            params = decode_nested(params_text)
+        progress = 100.0 if state.is_terminal else (0.0 if state is TaskState.PENDING else None)
+        return TaskSnapshot(
+            ref=ref,
+            state=state,
+            raw_state=clean(raw_state, limit=60),
+            progress=progress,
+            title=clean(ref.label or name or "background task", limit=200),
+            kind=clean(name, limit=80),
+            created=clean(as_text(item.get("created_at")), limit=40) or None,
+            updated=clean(as_text(item.get("updated_at")), limit=40) or None,
+            result_raw=params_text if isinstance(params_text, str) else None,
+            result=params,
+            summary=summarize("dms", name, state.value, params, params=params),
+            raw_body=text,
+            fetched_at=now(),
+            extra={"user_name": clean(as_text(item.get("user_name")), limit=80)},
+        )
+
+    async def list_tasks(self, instance: str, *, begin_time: str | None = None,
+                         end_time: str | None = None) -> list[TaskSnapshot]:
+        """Every background task of an instance, across pages (`task_count` is the total, as a string)."""
+        snapshots: list[TaskSnapshot] = []
+        seen: set[str] = set()
+        position = 0
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"limit": PAGE_SIZE}
+            if position:
+                params[self.paging_param] = position
+            if begin_time:
+                params["begin_time"] = begin_time
+            if end_time:
+                params["end_time"] = end_time
+            try:
+                data, text = await self.get_json(self._tasks_path(instance), params=params, gone_on_404=False)
+            except ProviderError as exc:
+                if position and exc.status == 400 and self.paging_param == "offset":
+                    self.paging_param = "start"
+                    continue
+                raise
+            tasks = data.get("tasks") if isinstance(data, dict) else None
+            if not isinstance(tasks, list):
+                raise self.wrong_shape("an object with a list of tasks was expected", data)
+            new = 0
+            for item in tasks:
+                if not isinstance(item, dict) or not item.get("id"):
+                    continue
+                task_id = as_text(item.get("id"))
+                if task_id in seen:
+                    continue
+                seen.add(task_id)
+                new += 1
+                ref = TaskRef(provider=self.name, id=task_id, instance=instance)
+                snapshots.append(self._snapshot(ref, item, ""))
+            total = as_int(data.get("task_count"))
+            position += len(tasks)
+            if not tasks or new == 0 or total is None or position >= total:
+                break
+        return snapshots
+
+    async def list_instances(self, engine: str | None = None) -> list[dict[str, Any]]:
+        """Instances of the project: [{id, name, engine, status}]."""
+        found: list[dict[str, Any]] = []
+        offset = 0
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"offset": offset, "limit": PAGE_SIZE}
+            if engine:
+                params["engine"] = engine
+            data, _ = await self.get_json(f"/v2/{self.settings.project_id}/instances",
+                                          params=params, gone_on_404=False)
+            items = data.get("instances") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise self.wrong_shape("a list of instances was expected", data)
+            for item in items:
+                if isinstance(item, dict) and item.get("instance_id"):
+                    found.append({key: clean(as_text(item.get(src))) for key, src in
+                                  (("id", "instance_id"), ("name", "name"), ("engine", "engine"),
+                                   ("status", "status"))})
+            offset += len(items)
+            total = as_int(data.get("instance_num"))
+            if not items or total is None or offset >= total:
+                break
+        return found

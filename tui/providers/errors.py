@@ -1,0 +1,185 @@
+"""Turn every way a request can fail into one `ProviderError`.
+
+Error bodies come in several shapes (apis.md §5): `{error_code, error_msg}`,
+`{error_code, error_message, error_details}`, `{error: {code, message}}`,
+`{code, message}`, or not JSON at all. The parser is tolerant of all of them and
+of wrong types inside them; it never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import ssl
+from typing import Any
+
+import httpx
+
+from tui.core.model import TaskError
+from tui.core.secrets import redact
+from tui.core.text import clean
+
+BODY_EXCERPT = 200
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+class ProviderError(Exception):
+    """A failed read of a task. The message is plain text, cleaned and redacted."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        gone: bool = False,
+        retry_after: float | None = None,
+        network: bool = False,
+        auth: bool = False,
+    ) -> None:
+        self.message = clean(redact(message), limit=400)
+        self.status = status
+        self.code = clean(redact(code), limit=80) if code else None
+        self.gone = gone
+        self.retry_after = retry_after
+        self.network = network
+        self.auth = auth
+        super().__init__(str(self.to_task_error()))
+
+    def to_task_error(self) -> TaskError:
+        return TaskError(message=self.message, code=self.code, status=self.status, gone=self.gone)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _find_code_message(data: Any, depth: int = 0) -> tuple[str | None, str | None]:
+    if not isinstance(data, dict) or depth > 4:
+        return None, None
+    for code_key, msg_key in (
+        ("error_code", "error_msg"),
+        ("error_code", "error_message"),
+        ("errorCode", "errorMsg"),
+        ("code", "message"),
+    ):
+        code, msg = _text(data.get(code_key)), _text(data.get(msg_key))
+        if code or msg:
+            details = data.get("error_details")
+            if msg and isinstance(details, dict) and details:
+                extra = ", ".join(f"{k}={v}" for k, v in details.items() if _text(v))
+                if extra:
+                    msg = f"{msg} ({extra})"
+            return code, msg
+    for value in data.values():
+        if isinstance(value, dict):
+            code, msg = _find_code_message(value, depth + 1)
+            if code or msg:
+                return code, msg
+    return None, None
+
+
+def excerpt(body: bytes, content_type: str = "") -> str:
+    """A short, readable, single-line description of a non-JSON body."""
+    if not body.strip():
+        return "empty response body"
+    if "html" in content_type.lower() or body.lstrip()[:1] == b"<":
+        title = _TITLE.search(body[:65536])
+        if title:
+            text = title.group(1).decode("utf-8", "replace")
+        else:
+            text = _TAGS.sub(" ", body[:4096].decode("utf-8", "replace"))
+    else:
+        text = body[: BODY_EXCERPT * 4].decode("utf-8", "replace")
+    text = _SPACES.sub(" ", text).strip()
+    return clean(text[:BODY_EXCERPT]) or "unreadable response body"
+
+
+def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, str]:
+    """(code, message) from any error body."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None, excerpt(body, content_type)
+    code, msg = _find_code_message(data)
+    if code or msg:
+        return code, msg or ""
+    return None, excerpt(body, content_type)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        import time
+
+        return max(0.0, when.timestamp() - time.time())
+
+
+_STATUS_WORDS = {
+    401: "authentication failed",
+    403: "access denied",
+    404: "task not found",
+    429: "rate limited",
+}
+
+
+def error_from_response(response: httpx.Response, *, task_gone_on_404: bool = True) -> ProviderError:
+    status = response.status_code
+    code, msg = parse_error_body(response.content, response.headers.get("content-type", ""))
+    prefix = _STATUS_WORDS.get(status) or (f"server error" if status >= 500 else "request rejected")
+    message = f"{prefix}: {msg}" if msg else prefix
+    if status == 404 and task_gone_on_404:
+        message = f"task is gone (the server no longer knows it): {msg}" if msg else "task is gone"
+    return ProviderError(
+        message,
+        status=status,
+        code=code,
+        gone=status == 404 and task_gone_on_404,
+        retry_after=_retry_after(response) if status in (429, 503) else None,
+        auth=status == 401,
+    )
+
+
+def error_from_exception(exc: BaseException) -> ProviderError:
+    """Network-level failures: refused, DNS, TLS, timeouts, resets."""
+    chain = [exc]
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and len(chain) < 6:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    detail = " ".join(str(e) for e in chain if str(e))
+    low = detail.lower()
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in low or "ssl" in low:
+        message = "TLS failure (certificate not trusted; set ca_bundle for this provider if it is a private CA)"
+        code = "tls"
+    elif isinstance(exc, httpx.ConnectTimeout):
+        message, code = "connection timed out", "connect-timeout"
+    elif isinstance(exc, httpx.TimeoutException):
+        message, code = "server did not answer in time (read timeout)", "timeout"
+    elif "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low or (
+        "temporary failure in name resolution" in low
+    ):
+        message, code = "host name could not be resolved", "dns"
+    elif "refused" in low:
+        message, code = "connection refused", "refused"
+    elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)) or "reset" in low or "disconnect" in low:
+        message, code = "connection dropped before the response was complete", "reset"
+    elif isinstance(exc, httpx.ConnectError):
+        message, code = "could not connect", "connect"
+    else:
+        message, code = f"request failed ({type(exc).__name__})", "network"
+    return ProviderError(message, code=code, network=True)
