@@ -13,7 +13,9 @@ import re
 # C0 controls, DEL and C1 controls; tab and newline are handled separately.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Unicode line/paragraph separators and bidi overrides can also rearrange what a user sees.
-_INVISIBLE = re.compile(r"[\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(r"[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates (JSON "\ud800" decodes to one) cannot be encoded for the terminal at all.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -32,12 +34,13 @@ def clean(text: object, *, multiline: bool = False, limit: int | None = None) ->
     they become the visible U+2424 so one-line cells stay one line.
     """
     s = text if isinstance(text, str) else str(text)
-    if limit is not None and len(s) > limit:
-        s = s[:limit] + "…"
+    if limit is not None and len(s) > max(limit, 0):
+        s = s[: max(limit, 0)] + "…"
     s = s.replace("\t", " ").replace("\r\n", "\n")
     if not multiline:
         s = s.replace("\n", "\u2424")
     s = _CONTROL.sub(_stand_in, s)
+    s = _SURROGATE.sub("\ufffd", s)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
