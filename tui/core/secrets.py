@@ -266,11 +266,14 @@ def _run_command(field: str, key: str, command: object, timeout: float) -> str:
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", errors="replace").strip()
         # stdout is never shown; anything it held is blanked from stderr too.
-        stderr = redact(stderr, extra=[stdout, *stdout.splitlines()])
+        extra = [stdout, *stdout.splitlines()]
+        # Redact before cutting, so no fragment of a secret survives at the cut.
+        stderr = redact(stderr, extra=extra)
         if len(stderr) > 500:
             stderr = "…" + stderr[-500:]
         detail = f": {stderr}" if stderr else ""
-        raise SecretError(f"{key} ({shown}) failed with exit status {proc.returncode}{detail}", field=field)
+        message = f"{key} ({redact(shown, extra=extra)}) failed with exit status {proc.returncode}{detail}"
+        raise SecretError(message, field=field)
     if not stdout:
         raise SecretError(f"{key} ({shown}) printed nothing", field=field)
     return stdout
