@@ -64,7 +64,7 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str, *, register: bool = True) -> None:
+    def __init__(self, value: str | Secret, *, register: bool = True) -> None:
         if isinstance(value, Secret):
             value = value.reveal()
         if not isinstance(value, str):
