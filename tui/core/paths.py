@@ -1,0 +1,105 @@
+"""Where taskdeck keeps its files.
+
+Config (hand-edited `providers.toml`, app-owned `watchlists.toml`) lives in the
+config directory; UI memory (sort, filter, selection) lives in a separate state
+file so automatic writes never touch the files a user edits.
+
+Precedence: `TASKDECK_CONFIG_DIR` / `TASKDECK_STATE_DIR`, then `XDG_CONFIG_HOME` /
+`XDG_STATE_HOME` (honoured on every OS, macOS included), then platformdirs.
+Nothing here creates a directory; `ensure_dir` does, on first save.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "taskdeck"
+PROVIDERS_FILE = "providers.toml"
+WATCHLISTS_FILE = "watchlists.toml"
+STATE_FILE = "state.toml"
+
+CONFIG_DIR_ENV = "TASKDECK_CONFIG_DIR"
+STATE_DIR_ENV = "TASKDECK_STATE_DIR"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The resolved locations, and where each directory choice came from."""
+
+    config_dir: Path
+    state_dir: Path
+    config_source: str  # "TASKDECK_CONFIG_DIR" | "XDG_CONFIG_HOME" | "platformdirs"
+    state_source: str
+
+    @property
+    def providers(self) -> Path:
+        return self.config_dir / PROVIDERS_FILE
+
+    @property
+    def watchlists(self) -> Path:
+        return self.config_dir / WATCHLISTS_FILE
+
+    @property
+    def state(self) -> Path:
+        return self.state_dir / STATE_FILE
+
+
+def _from_env(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    return Path(value).expanduser()
+
+
+def _xdg(env: Mapping[str, str], name: str) -> Path | None:
+    # The XDG spec says relative paths are invalid and must be ignored.
+    path = _from_env(env, name)
+    return path if path is not None and path.is_absolute() else None
+
+
+def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
+    """Resolve the config and state locations from the environment (default: os.environ)."""
+    env = os.environ if env is None else env
+
+    config_dir = _from_env(env, CONFIG_DIR_ENV)
+    config_source = CONFIG_DIR_ENV
+    if config_dir is None:
+        xdg = _xdg(env, "XDG_CONFIG_HOME")
+        if xdg is not None:
+            config_dir, config_source = xdg / APP_NAME, "XDG_CONFIG_HOME"
+        else:
+            config_dir, config_source = platformdirs.user_config_path(APP_NAME), "platformdirs"
+
+    state_dir = _from_env(env, STATE_DIR_ENV)
+    state_source = STATE_DIR_ENV
+    if state_dir is None:
+        xdg = _xdg(env, "XDG_STATE_HOME")
+        if xdg is not None:
+            state_dir, state_source = xdg / APP_NAME, "XDG_STATE_HOME"
+        else:
+            state_dir, state_source = platformdirs.user_state_path(APP_NAME), "platformdirs"
+
+    return Paths(config_dir, state_dir, config_source, state_source)
+
+
+def ensure_dir(path: Path) -> None:
+    """Create `path` (and missing parents) readable by the owner only (0700)."""
+    if path.is_dir():
+        return
+    missing = []
+    current = path
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        # mkdir's mode is filtered by the umask; 0700 is what we promise.
+        os.chmod(directory, 0o700)
