@@ -535,10 +535,10 @@ async def test_static_token_headers() -> None:
     transport = httpx.MockTransport(handler)
     async with httpx.AsyncClient(transport=transport, auth=BearerAuth(Secret("bearer-tok"))) as client:
         await client.get("https://smint.example/x")
-    async with httpx.AsyncClient(transport=transport, auth=XAuthTokenAuth("x-auth-tok")) as client:
+    async with httpx.AsyncClient(transport=transport, auth=XAuthTokenAuth("static-xauth-value")) as client:
         await client.get("https://apig.example/x")
     assert seen[0].headers["Authorization"] == "Bearer bearer-tok"
-    assert seen[1].headers["X-Auth-Token"] == "x-auth-tok"
+    assert seen[1].headers["X-Auth-Token"] == "static-xauth-value"
     assert "authorization" not in seen[1].headers
 
 
