@@ -1,0 +1,3 @@
+from tui.simulator.cli import main
+
+raise SystemExit(main())
