@@ -1,0 +1,352 @@
+"""DetailPane: structure of decoded results, raw toggle, scroll keeping, safety, big results, save/copy/open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+
+import tui.clipboard
+from tui.core.decode import decode_result
+from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.prompt import PromptScreen
+from tui.widgets.detail import MAX_LINES, DetailPane
+
+SWAGGER = {
+    "swagger": "2.0",
+    "info": {"title": "pets", "version": "1"},
+    "paths": {"/pets": {"get": {"summary": "list pets"}}, "/pets/{id}": {"delete": {"summary": "remove"}}},
+}
+FILE_NAME = "test8-RELEASE-all-2023-07-11-19:54:22"
+
+
+def apig_export(doc: dict[str, Any] = SWAGGER, task_id: str = "d6e8834b6f0f4711a2fa5345e5b60833") -> TaskSnapshot:
+    task_result = json.dumps({"FileName": FILE_NAME, "FileType": ".json", "Comment": json.dumps(doc, indent="\t")})
+    body = json.dumps(
+        {"task_id": task_id, "task_status": "succeed", "task_type": "export_api", "task_result": task_result}
+    )
+    return TaskSnapshot(
+        ref=TaskRef("gateway", task_id, "inst-1"),
+        state=TaskState.SUCCEEDED,
+        raw_state="succeed",
+        title="export_api",
+        kind="export_api",
+        result_raw=task_result,
+        result=decode_result(task_result),
+        summary="Exported pets",
+        raw_body=body,
+        fetched_at=1_700_000_000.0,
+    )
+
+
+def smint(result: Any, task_id: str = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", **kw: Any) -> TaskSnapshot:
+    raw = result if isinstance(result, str) else json.dumps(result)
+    return TaskSnapshot(
+        ref=TaskRef("acme", task_id),
+        state=TaskState.RUNNING,
+        raw_state="in_progress",
+        progress=40,
+        steps=Steps(2, 1, 5),
+        title="download",
+        result_raw=raw,
+        result=decode_result(raw),
+        raw_body=json.dumps({"uuid": task_id, "state": "in_progress", "result_string": raw}),
+        **kw,
+    )
+
+
+class DetailApp(App[None]):
+    BINDINGS = [Binding("ctrl+t", "tick", "Tick")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ticks = 0
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(id="detail")
+
+    def action_tick(self) -> None:
+        self.ticks += 1
+
+
+def screen_text(app: App[Any]) -> str:
+    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+
+    async def loop() -> None:
+        while not condition():
+            await pilot.pause(0.02)
+
+    await asyncio.wait_for(loop(), timeout)
+
+
+async def test_apig_export_shows_swagger_as_structure() -> None:
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(apig_export())
+        await pilot.pause()
+        lines = [line.strip() for line in pane.body.lines]
+        assert '"swagger": "2.0",' in lines
+        assert '"/pets": {' in lines
+        assert '"Comment": {' in lines
+        assert not any('\\"swagger' in line for line in lines)
+        text = screen_text(app)
+        assert '"swagger": "2.0"' in text
+        assert "state ✔ succeeded" in text and "raw succeed" in text
+        assert "provider gateway" in text and "instance inst-1" in text
+
+
+async def test_raw_toggle_shows_response_body_and_back() -> None:
+    app = DetailApp()
+    snap = apig_export()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        pane.focus_body()
+        await pilot.press("v")
+        assert pane.raw
+        joined = "".join(pane.body.lines)
+        assert joined == snap.raw_body
+        assert "Raw response body" in screen_text(app)
+        await pilot.press("v")
+        assert not pane.raw
+        assert any(line.strip() == '"swagger": "2.0",' for line in pane.body.lines)
+
+
+async def test_same_task_update_keeps_scroll_new_task_resets() -> None:
+    app = DetailApp()
+    result = {"items": [{"n": i, "name": f"item {i}"} for i in range(200)]}
+    snap = smint(result)
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        await pilot.pause()
+        pane.body.scroll_to(y=120, animate=False, immediate=True)
+        await pilot.pause()
+        assert pane.body.scroll_y == 120
+        # Newer snapshot of the same task: new progress, same result.
+        pane.show(replace(snap, progress=80, summary="80% done"))
+        await pilot.pause()
+        assert pane.body.scroll_y == 120
+        assert "80% done" in screen_text(app)
+        # Same task, changed result: rebuilt in place.
+        result2 = {"items": [{"n": i, "name": f"item {i}", "ok": True} for i in range(200)]}
+        pane.show(smint(result2))
+        await pilot.pause()
+        assert any('"ok": true' in line for line in pane.body.lines)
+        assert pane.body.scroll_y == 120
+        # A failed poll keeps the data and shows the error.
+        pane.show(replace(smint(result2), error=TaskError("timed out", code="Timeout", status=504)))
+        await pilot.pause()
+        assert pane.body.scroll_y == 120
+        assert "HTTP 504 Timeout timed out" in screen_text(app)
+        # Another task: back to the top.
+        pane.show(smint(result, task_id="11111111-2222-3333-4444-555555555555"))
+        await pilot.pause()
+        assert pane.body.scroll_y == 0
+
+
+async def test_markup_in_server_strings_is_shown_literally() -> None:
+    evil = "[@click=app.quit]x[/]"
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(replace(smint({"name": evil, "bad": "[/"}), title=evil, summary="[/"))
+        await pilot.pause()
+        text = screen_text(app)
+        assert evil in text.splitlines()[0]
+        assert f'"name": "{evil}"' in text
+        # Clicking the would-be link does nothing: the app keeps running.
+        await pilot.click(DetailPane, offset=(2, 0))
+        await pilot.pause()
+        assert app.is_running
+        assert app.return_value is None
+
+
+async def test_control_characters_never_reach_the_screen() -> None:
+    nasty = "\x1b]2;PWNED\x07\x1b[2J\x9b31m\x00\u202e"
+    snap = replace(
+        smint({"msg": nasty, nasty: 1}),
+        title=f"title {nasty}",
+        summary=f"sum {nasty}",
+        raw_state=nasty,
+        error=TaskError(f"err {nasty}", code=nasty, status=500),
+        raw_body=f"body {nasty}\nline2",
+    )
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        await pilot.pause()
+        for raw in (False, True):
+            if raw:
+                pane.focus_body()
+                await pilot.press("v")
+            text = screen_text(app)
+            svg = app.export_screenshot()
+            for bad in ("\x1b", "\x07", "\x9b", "\x00", "\u202e"):
+                assert bad not in text
+                assert bad not in svg
+            assert "␛]2;PWNED␇" in text
+            strips = [pane.body.render_line(y) for y in range(pane.body.size.height)]
+            assert not any("\x1b" in seg.text for strip in strips for seg in strip)
+
+
+async def test_big_result_is_truncated_off_the_ui_thread() -> None:
+    big = {"rows": [{"id": i, "name": f"row number {i}", "tags": ["a", "b", "c"]} for i in range(60_000)]}
+    snap = smint(big)
+    assert len(snap.result_raw or "") > 3_000_000
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        # show() returned before the text was formatted: the work happens in a thread.
+        assert pane.busy
+        await pilot.press("ctrl+t")
+        assert app.ticks == 1
+        await wait_for(pilot, lambda: not pane.busy)
+        assert 0 < len(pane.body.lines) <= MAX_LINES
+        text = screen_text(app)
+        assert "large" in text and "Press e to save all" in text
+        assert "MB" in text
+        # Scrolling to the end of a truncated view works and the app still answers keys.
+        pane.focus_body()
+        await pilot.press("G")
+        assert pane.body.scroll_y == pane.body.max_scroll_y > 0
+        await pilot.press("ctrl+t")
+        assert app.ticks == 2
+
+
+async def test_export_writes_swagger_named_after_file_name(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(apig_export())
+        pane.focus_body()
+        await pilot.press("e")
+        assert isinstance(app.screen, PromptScreen)
+        target = tmp_path / f"{FILE_NAME}.json"
+        assert app.screen.value == str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists() and any("Saved" in n.message for n in app._notifications))
+        assert json.loads(target.read_text()) == SWAGGER
+
+        # Saving again asks before replacing; "no" leaves the file alone.
+        target.write_text("keep me")
+        await pilot.press("e")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert target.read_text() == "keep me"
+        # ... and "yes" replaces it.
+        await pilot.press("e")
+        await pilot.press("enter")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: target.read_text() != "keep me")
+        assert json.loads(target.read_text()) == SWAGGER
+
+
+async def test_export_of_a_plain_result_is_named_after_the_task(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    snap = smint({"assetDataObjects": [1, 2]})
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        pane.focus_body()
+        await pilot.press("e", "enter")
+        target = tmp_path / f"{snap.ref.id}.json"
+        await wait_for(pilot, target.exists)
+        await wait_for(pilot, lambda: bool(app._notifications))
+        assert json.loads(target.read_text()) == {"assetDataObjects": [1, 2]}
+
+
+@pytest.fixture
+def copied(monkeypatch: Any) -> list[str]:
+    out: list[str] = []
+
+    def fake_copy(app: Any, text: str, **_: Any) -> str:
+        out.append(text)
+        return "test"
+
+    monkeypatch.setattr(tui.clipboard, "copy_text", fake_copy)
+    return out
+
+
+async def test_copy_result_and_url_and_open(copied: list[str], monkeypatch: Any) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    url = "https://dl.example.com/x.zip?sig=abc"
+    snap = smint({"assetDownloadUrl": {"url": url}})
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        pane.focus_body()
+        await pilot.pause()
+        assert url in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(copied) == 1)
+        assert json.loads(copied[0]) == {"assetDownloadUrl": {"url": url}}
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: len(copied) == 2)
+        assert copied[1] == url
+        await pilot.press("o")
+        await wait_for(pilot, lambda: bool(opened))
+        assert opened == [url]
+        # Without a URL, Y copies the task id and o only says so.
+        pane.show(smint({"a": 1}, task_id="11111111-2222-3333-4444-555555555555"))
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: len(copied) == 3)
+        assert copied[2] == "11111111-2222-3333-4444-555555555555"
+        await pilot.press("o")
+        await pilot.pause()
+        assert opened == [url]
+        assert any("no download URL" in n.message for n in app._notifications)
+
+
+async def test_non_http_url_is_not_opened(monkeypatch: Any) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(smint({"assetDownloadUrl": {"url": "file:///etc/passwd"}}))
+        pane.focus_body()
+        await pilot.press("o")
+        await pilot.pause()
+        assert opened == []
+
+
+async def test_empty_pane_and_bindings_have_ids() -> None:
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        await pilot.pause()
+        assert "No task selected" in screen_text(app)
+        ids = {b.id for b in DetailPane.BINDINGS if isinstance(b, Binding)}
+        assert ids == {
+            "detail.toggle_raw",
+            "detail.export",
+            "detail.open_url",
+            "detail.copy_result",
+            "detail.copy_id",
+        }
+        pane.show(smint({"a": 1}))
+        pane.show(None)
+        await pilot.pause()
+        assert "No task selected" in screen_text(app)
