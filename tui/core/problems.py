@@ -133,8 +133,11 @@ def _syntax_hint(message: str, source: str, kv: re.Match[str] | None) -> str:
         return "this key or table is defined twice; remove or rename one of them"
     if kv is not None:
         value = kv.group(2).strip()
-        if value and value[0] not in "\"'[{0123456789+-tfin":
-            return f'text values need quotes: {kv.group(1).strip()} = "{value}"'
+        if value and value[0] not in "\"'[{":
+            try:
+                tomllib.loads(f"v = {value}")
+            except tomllib.TOMLDecodeError:
+                return f'text values need quotes: {kv.group(1).strip()} = "{value.strip(chr(34) + chr(39))}"'
         if value.count('"') % 2 == 1:
             return "a string is missing its closing quote"
         if value.startswith("[") and value.count("[") > value.count("]"):
