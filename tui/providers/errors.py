@@ -163,22 +163,27 @@ def error_from_exception(exc: BaseException) -> ProviderError:
         cause = cause.__cause__ or cause.__context__
     detail = " ".join(str(e) for e in chain if str(e))
     low = detail.lower()
-    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in low or "ssl" in low:
+    tls_names = ("SSLError", "ClientSSLError", "ClientConnectorCertificateError", "ClientConnectorSSLError")
+    if any(isinstance(e, ssl.SSLError) or type(e).__name__ in tls_names for e in chain) or (
+        "certificate verify failed" in low
+    ):
         message = "TLS failure (certificate not trusted; set ca_bundle for this provider if it is a private CA)"
         code = "tls"
-    elif isinstance(exc, httpx.ConnectTimeout):
-        message, code = "connection timed out", "connect-timeout"
-    elif isinstance(exc, httpx.TimeoutException):
-        message, code = "server did not answer in time (read timeout)", "timeout"
     elif "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low or (
         "temporary failure in name resolution" in low
     ):
         message, code = "host name could not be resolved", "dns"
-    elif "refused" in low:
+    elif "refused" in low or any(isinstance(e, ConnectionRefusedError) for e in chain):
         message, code = "connection refused", "refused"
+    elif any(isinstance(e, TimeoutError) for e in chain[1:]) or isinstance(exc, httpx.ConnectTimeout) and (
+        "timeout" in low or "timed out" in low
+    ):
+        message, code = "connection timed out", "connect-timeout"
+    elif isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        message, code = "server did not answer in time (read timeout)", "timeout"
     elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)) or "reset" in low or "disconnect" in low:
         message, code = "connection dropped before the response was complete", "reset"
-    elif isinstance(exc, httpx.ConnectError):
+    elif isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
         message, code = "could not connect", "connect"
     else:
         message, code = f"request failed ({type(exc).__name__})", "network"

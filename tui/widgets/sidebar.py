@@ -1,0 +1,166 @@
+"""The left sidebar: provider profiles (with their instances) and watch lists.
+
+Each node shows counts per state and, for providers, a health mark. Labels are
+rebuilt only when their text changed, and the tree structure only when the set
+of providers, instances or lists changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets._tree import TreeNode
+
+from tui.core.model import HealthStatus, ProviderHealth, TaskState
+from tui.core.text import clean
+from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
+
+HEALTH_MARK = {
+    HealthStatus.OK: ("●", "green"),
+    HealthStatus.ERRORS: ("▲", "yellow"),
+    HealthStatus.UNREACHABLE: ("✗", "red"),
+    HealthStatus.AUTH_FAILED: ("✗", "red"),
+    HealthStatus.IDLE: ("○", "dim"),
+}
+
+
+@dataclass(frozen=True)
+class ProviderNode:
+    name: str
+    kind: str
+    health: ProviderHealth | None
+    counts: Counter[TaskState]
+    instances: Mapping[str, Counter[TaskState]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListNode:
+    name: str
+    counts: Counter[TaskState]
+    active: bool
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a tree node stands for; posted with selections."""
+
+    kind: str  # "provider" | "health" | "instance" | "list" | "group"
+    name: str
+    instance: str | None = None
+
+
+def _clock(ts: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ts)) if ts else "never"
+
+
+def health_text(health: ProviderHealth | None) -> str:
+    """Plain words for a provider's health, as shown in the sidebar and the debug screen."""
+    if health is None or health.status is HealthStatus.IDLE:
+        return "not polled yet"
+    if health.status is HealthStatus.OK:
+        return "ok"
+    every = f"retrying every {health.interval:g} s"
+    last = f"last success {_clock(health.last_success)}"
+    if health.status is HealthStatus.UNREACHABLE:
+        return f"unreachable since {_clock(health.since)}, {every}, {last}"
+    if health.status is HealthStatus.AUTH_FAILED:
+        return f"authentication failed since {_clock(health.since)}, {every}"
+    error = health.last_error.message if health.last_error else ""
+    return f"errors: {clean(error, limit=60)}, {last}"
+
+
+def counts_text(counts: Counter[TaskState]) -> Text:
+    text = Text()
+    for state in (TaskState.RUNNING, TaskState.PENDING, TaskState.SUCCEEDED, TaskState.FAILED,
+                  TaskState.CANCELLED, TaskState.UNKNOWN):
+        n = counts.get(state, 0)
+        if n:
+            text.append(f" {STATE_SYMBOL[state]}{n}", style=STATE_STYLE[state])
+    return text
+
+
+class Sidebar(Tree[NodeRef]):
+    """A Tree whose labels are never parsed as markup."""
+
+    DEFAULT_CSS = """
+    Sidebar { width: 34; min-width: 24; border-right: solid $panel-lighten-2; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("taskdeck", NodeRef("group", "root"), id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self._providers_node = self.root.add("Providers", NodeRef("group", "providers"), expand=True)
+        self._lists_node = self.root.add("Watch lists", NodeRef("group", "lists"), expand=True)
+        self._shape: tuple[object, ...] = ()
+        self._nodes: dict[NodeRef, TreeNode[NodeRef]] = {}
+        self._labels: dict[NodeRef, str] = {}
+
+    def process_label(self, label: str | Text) -> Text:
+        if isinstance(label, Text):
+            return label
+        return Text(clean(label))
+
+    def update_model(self, providers: Sequence[ProviderNode], lists: Sequence[ListNode]) -> None:
+        shape = (tuple((p.name, tuple(p.instances)) for p in providers), tuple(lst.name for lst in lists))
+        if shape != self._shape:
+            self._rebuild(providers, lists)
+            self._shape = shape
+        for provider in providers:
+            self._set(NodeRef("provider", provider.name), self._provider_label(provider))
+            self._set(NodeRef("health", provider.name), self._health_label(provider))
+            for instance, counts in provider.instances.items():
+                label = Text(clean(instance, limit=24), style="dim")
+                label.append_text(counts_text(counts))
+                self._set(NodeRef("instance", provider.name, instance), label)
+        for lst in lists:
+            label = Text(("▸ " if lst.active else "  ") + clean(lst.name, limit=40),
+                         style="bold" if lst.active else "")
+            label.append_text(counts_text(lst.counts))
+            self._set(NodeRef("list", lst.name), label)
+
+    def _provider_label(self, provider: ProviderNode) -> Text:
+        status = provider.health.status if provider.health else HealthStatus.IDLE
+        mark, style = HEALTH_MARK[status]
+        label = Text.assemble((mark + " ", style), (clean(provider.name, limit=30), "bold"),
+                              (f" {provider.kind}", "dim"))
+        label.append_text(counts_text(provider.counts))
+        return label
+
+    @staticmethod
+    def _health_label(provider: ProviderNode) -> Text:
+        status = provider.health.status if provider.health else HealthStatus.IDLE
+        style = "dim" if status in (HealthStatus.OK, HealthStatus.IDLE) else HEALTH_MARK[status][1]
+        return Text(health_text(provider.health), style=style)
+
+    def _set(self, ref: NodeRef, label: Text) -> None:
+        node = self._nodes.get(ref)
+        if node is None:
+            return
+        plain = label.plain + repr(label.spans)
+        if self._labels.get(ref) != plain:
+            self._labels[ref] = plain
+            node.set_label(label)
+
+    def _rebuild(self, providers: Sequence[ProviderNode], lists: Sequence[ListNode]) -> None:
+        self._providers_node.remove_children()
+        self._lists_node.remove_children()
+        self._nodes.clear()
+        self._labels.clear()
+        for provider in providers:
+            ref = NodeRef("provider", provider.name)
+            node = self._providers_node.add(provider.name, ref, expand=True)
+            self._nodes[ref] = node
+            href = NodeRef("health", provider.name)
+            self._nodes[href] = node.add_leaf("", href)
+            for instance in provider.instances:
+                iref = NodeRef("instance", provider.name, instance)
+                self._nodes[iref] = node.add_leaf(instance, iref)
+        for lst in lists:
+            ref = NodeRef("list", lst.name)
+            self._nodes[ref] = self._lists_node.add_leaf(lst.name, ref)

@@ -1,0 +1,32 @@
+"""How task states look: a symbol and a word (readable without colour) and a colour."""
+
+from __future__ import annotations
+
+from tui.core.model import TaskState
+
+STATE_SYMBOL = {
+    TaskState.PENDING: "◷",
+    TaskState.RUNNING: "▶",
+    TaskState.SUCCEEDED: "✓",
+    TaskState.FAILED: "✗",
+    TaskState.CANCELLED: "⊘",
+    TaskState.UNKNOWN: "?",
+}
+
+STATE_STYLE = {
+    TaskState.PENDING: "cyan",
+    TaskState.RUNNING: "bold blue",
+    TaskState.SUCCEEDED: "green",
+    TaskState.FAILED: "bold red",
+    TaskState.CANCELLED: "yellow",
+    TaskState.UNKNOWN: "magenta",
+}
+
+STATE_ORDER = {
+    TaskState.FAILED: 0,
+    TaskState.RUNNING: 1,
+    TaskState.PENDING: 2,
+    TaskState.UNKNOWN: 3,
+    TaskState.CANCELLED: 4,
+    TaskState.SUCCEEDED: 5,
+}
