@@ -1,0 +1,246 @@
+"""The "add tasks" dialog: pick a provider, paste one or many task ids, optionally an instance and a label."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from tui.core.text import clean
+
+__all__ = ["AddTaskRequest", "AddTaskScreen", "ProviderChoice", "check_id", "split_ids"]
+
+DMS = "huawei-dms"
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SAFE = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_SEPARATORS = re.compile(r"[\s,;]+")
+_MAX_SHOWN_PROBLEMS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderChoice:
+    """A configured provider profile as the dialog offers it."""
+
+    name: str
+    kind: str  # smint | huawei-dms | huawei-apig
+    needs_instance: bool = False
+    instances: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AddTaskRequest:
+    provider: str
+    instance: str | None
+    ids: list[str]
+    label: str | None
+    follow_instance: bool
+
+
+def split_ids(text: str) -> list[str]:
+    """Ids pasted in any form: separated by whitespace, commas, semicolons or new lines; quotes and
+    brackets (from a pasted JSON list) dropped; duplicates removed, order kept."""
+    seen: dict[str, None] = {}
+    for token in _SEPARATORS.split(text):
+        token = token.strip("\"'[]()")
+        if token:
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+def check_id(kind: str, task_id: str) -> str | None:
+    """None if `task_id` is well-formed for a provider of `kind`, else what is wrong with it."""
+    if kind == "smint":
+        return None if _UUID.fullmatch(task_id) else f"{task_id!r} is not a UUID"
+    if _SAFE.fullmatch(task_id):
+        return None
+    return f"{task_id!r} may only hold letters, digits, '.', '_' and '-'"
+
+
+class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
+    """Dismisses with an AddTaskRequest, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    AddTaskScreen {
+        align: center middle;
+    }
+    AddTaskScreen > #add-dialog {
+        width: 90;
+        max-width: 95%;
+        height: auto;
+        max-height: 95%;
+        border: thick $primary 80%;
+        background: $surface;
+        padding: 1 2;
+    }
+    AddTaskScreen #add-form {
+        height: auto;
+        max-height: 70vh;
+    }
+    AddTaskScreen #add-instance-row {
+        height: auto;
+    }
+    AddTaskScreen #add-follow {
+        margin-top: 1;
+    }
+    AddTaskScreen .field-label {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    AddTaskScreen #add-ids {
+        height: 8;
+    }
+    AddTaskScreen #add-error {
+        color: $error;
+        margin-top: 1;
+        display: none;
+    }
+    AddTaskScreen #add-error.-shown {
+        display: block;
+    }
+    AddTaskScreen .-hidden {
+        display: none;
+    }
+    AddTaskScreen #add-buttons {
+        height: auto;
+        align-horizontal: right;
+        margin-top: 1;
+    }
+    AddTaskScreen #add-buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="add_task.cancel"),
+        Binding("ctrl+s", "submit", "Add", id="add_task.submit"),
+    ]
+
+    def __init__(self, providers: Sequence[ProviderChoice], provider: str | None = None) -> None:
+        super().__init__()
+        self.providers = {p.name: p for p in providers}
+        names = list(self.providers)
+        self._initial = provider if provider in self.providers else (names[0] if names else None)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-dialog"):
+            yield Static("Add tasks", classes="dialog-title")
+            with VerticalScroll(id="add-form"):
+                yield Label("Provider", classes="field-label")
+                options = [
+                    (Text(f"{clean(p.name)}  ({clean(p.kind)})"), p.name) for p in self.providers.values()
+                ]
+                if options:
+                    yield Select(options, allow_blank=False, value=self._initial, id="add-provider")
+                else:
+                    yield Static("No providers are configured: add one to providers.toml first.")
+                with Vertical(id="add-instance-row", classes="-hidden"):
+                    yield Label("Instance", classes="field-label")
+                    yield Input(placeholder="instance id", id="add-instance")
+                yield Checkbox(
+                    "Follow the instance: import all its background tasks (ids optional)",
+                    id="add-follow",
+                    classes="-hidden",
+                )
+                yield Label(
+                    "Task ids: paste one or many, separated by spaces, commas or new lines",
+                    classes="field-label",
+                )
+                yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
+                yield Label("Label (optional)", classes="field-label")
+                yield Input(placeholder="a name to show instead of the id", id="add-label")
+            yield Static(id="add-error")
+            with Horizontal(id="add-buttons"):
+                yield Button("Cancel", id="add-cancel")
+                yield Button("Add", id="add-save", variant="primary", disabled=not self.providers)
+
+    def on_mount(self) -> None:
+        self._sync_provider()
+        if self.providers:
+            self.query_one("#add-ids", TextArea).focus()
+
+    # -- state ------------------------------------------------------------------
+
+    @property
+    def choice(self) -> ProviderChoice | None:
+        selects = self.query("#add-provider")
+        if not selects:
+            return None
+        value = self.query_one("#add-provider", Select).value
+        return self.providers.get(value) if isinstance(value, str) else None
+
+    @on(Select.Changed, "#add-provider")
+    def _sync_provider(self) -> None:
+        choice = self.choice
+        needs = bool(choice and choice.needs_instance)
+        self.query_one("#add-instance-row").set_class(not needs, "-hidden")
+        field = self.query_one("#add-instance", Input)
+        field.disabled = not needs
+        field.suggester = SuggestFromList(choice.instances, case_sensitive=False) if choice else None
+        if needs and choice and not field.value and len(choice.instances) == 1:
+            field.value = choice.instances[0]
+        follow = self.query_one("#add-follow", Checkbox)
+        follow.set_class(not (choice and choice.kind == DMS), "-hidden")
+        follow.disabled = not (choice and choice.kind == DMS)
+        self._show_error(None)
+
+    def _show_error(self, message: str | None) -> None:
+        error = self.query_one("#add-error", Static)
+        error.update(Content(message or ""))
+        error.set_class(bool(message), "-shown")
+
+    def validate(self) -> AddTaskRequest | str:
+        """The request the form describes, or a sentence saying what is wrong."""
+        choice = self.choice
+        if choice is None:
+            return "Choose a provider."
+        instance: str | None = None
+        follow = choice.kind == DMS and self.query_one("#add-follow", Checkbox).value
+        if choice.needs_instance:
+            instance = self.query_one("#add-instance", Input).value.strip()
+            if not instance:
+                return f"{choice.name} ({choice.kind}) needs an instance id."
+            if not _SAFE.fullmatch(instance):
+                return f"Instance {instance!r} may only hold letters, digits, '.', '_' and '-'."
+        ids = split_ids(self.query_one("#add-ids", TextArea).text)
+        if not ids and not follow:
+            return "Enter at least one task id." + (
+                " Or tick “Follow the instance”." if choice.kind == DMS else ""
+            )
+        problems = [p for p in (check_id(choice.kind, i) for i in ids) if p]
+        if problems:
+            head = f"{len(problems)} of {len(ids)} ids are not valid for {choice.kind}:"
+            shown = problems[:_MAX_SHOWN_PROBLEMS]
+            more = len(problems) - len(shown)
+            return "\n".join([head, *shown, *([f"… and {more} more"] if more else [])])
+        label = self.query_one("#add-label", Input).value.strip() or None
+        return AddTaskRequest(choice.name, instance, ids, label, bool(follow))
+
+    # -- actions ----------------------------------------------------------------
+
+    @on(Button.Pressed, "#add-save")
+    @on(Input.Submitted, "#add-label")
+    def action_submit(self) -> None:
+        result = self.validate()
+        if isinstance(result, str):
+            self._show_error(clean(result, multiline=True, limit=2000))
+            return
+        self.dismiss(result)
+
+    @on(Input.Submitted, "#add-instance")
+    def _instance_entered(self) -> None:
+        self.query_one("#add-ids", TextArea).focus()
+
+    @on(Button.Pressed, "#add-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
