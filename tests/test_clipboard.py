@@ -29,7 +29,11 @@ class FakeApp:
 @pytest.fixture
 def tools(monkeypatch: Any) -> dict[str, Any]:
     """Pretend wl-copy/xclip/xsel/pbcopy/clip.exe are installed; record what runs."""
-    state: dict[str, Any] = {"installed": {"wl-copy", "xclip", "xsel", "pbcopy", "clip.exe"}, "runs": [], "fail": set()}
+    state: dict[str, Any] = {
+        "installed": {"wl-copy", "xclip", "xsel", "pbcopy", "clip.exe"},
+        "runs": [],
+        "fail": set(),
+    }
 
     def which(name: str) -> str | None:
         return f"/usr/bin/{name}" if name in state["installed"] else None

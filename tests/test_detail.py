@@ -28,8 +28,12 @@ SWAGGER = {
 FILE_NAME = "test8-RELEASE-all-2023-07-11-19:54:22"
 
 
-def apig_export(doc: dict[str, Any] = SWAGGER, task_id: str = "d6e8834b6f0f4711a2fa5345e5b60833") -> TaskSnapshot:
-    task_result = json.dumps({"FileName": FILE_NAME, "FileType": ".json", "Comment": json.dumps(doc, indent="\t")})
+def apig_export(
+    doc: dict[str, Any] = SWAGGER, task_id: str = "d6e8834b6f0f4711a2fa5345e5b60833"
+) -> TaskSnapshot:
+    task_result = json.dumps(
+        {"FileName": FILE_NAME, "FileType": ".json", "Comment": json.dumps(doc, indent="\t")}
+    )
     body = json.dumps(
         {"task_id": task_id, "task_status": "succeed", "task_type": "export_api", "task_result": task_result}
     )
@@ -241,7 +245,9 @@ async def test_export_writes_swagger_named_after_file_name(tmp_path: Path, monke
         target = tmp_path / f"{FILE_NAME}.json"
         assert app.screen.value == str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: target.exists() and any("Saved" in n.message for n in app._notifications))
+        await wait_for(
+            pilot, lambda: target.exists() and any("Saved" in n.message for n in app._notifications)
+        )
         assert json.loads(target.read_text()) == SWAGGER
 
         # Saving again asks before replacing; "no" leaves the file alone.

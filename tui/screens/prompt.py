@@ -35,7 +35,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(clean(self.title_text, limit=300)), classes="dialog-title", id="prompt-title")
+            yield Static(
+                Content(clean(self.title_text, limit=300)), classes="dialog-title", id="prompt-title"
+            )
             yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="prompt-cancel")
