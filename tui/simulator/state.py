@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import credentials
 from . import scenario as sc
 from .auth import AuthState
 from .clock import SimClock
@@ -64,8 +65,6 @@ class SimState:
         return self._by_instance.get(instance_id, [])
 
     def summary(self) -> dict[str, Any]:
-        from . import credentials
-
         out = sc.scenario_summary(self.scenario, self.seed, list(self.instances.values()), self.order)
         out["project_id"] = credentials.PROJECT_ID
         return out
