@@ -109,6 +109,9 @@ async def test_add_dms_needs_instance_and_can_follow_it() -> None:
         await pilot.press("ctrl+s")
         assert "needs an instance" in screen_text(app)
         instance = screen.query_one("#add-instance", Input)
+        instance.value = "bad/inst"
+        await pilot.press("ctrl+s")
+        assert "Instance id 'bad/inst' contains '/'" in screen_text(app)
         instance.value = "inst-a"
         await pilot.press("ctrl+s")
         assert "at least one task id" in screen_text(app)

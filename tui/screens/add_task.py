@@ -17,13 +17,12 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from tui.core.taskids import HUAWEI_DMS as DMS
+from tui.core.taskids import check_safe_id, check_task_id
 from tui.core.text import clean
 
-__all__ = ["AddTaskRequest", "AddTaskScreen", "ProviderChoice", "check_id", "split_ids"]
+__all__ = ["AddTaskRequest", "AddTaskScreen", "ProviderChoice", "split_ids"]
 
-DMS = "huawei-dms"
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_SAFE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _SEPARATORS = re.compile(r"[\s,;]+")
 _MAX_SHOWN_PROBLEMS = 3
 
@@ -56,15 +55,6 @@ def split_ids(text: str) -> list[str]:
         if token:
             seen.setdefault(token, None)
     return list(seen)
-
-
-def check_id(kind: str, task_id: str) -> str | None:
-    """None if `task_id` is well-formed for a provider of `kind`, else what is wrong with it."""
-    if kind == "smint":
-        return None if _UUID.fullmatch(task_id) else f"{task_id!r} is not a UUID"
-    if _SAFE.fullmatch(task_id):
-        return None
-    return f"{task_id!r} may only hold letters, digits, '.', '_' and '-'"
 
 
 class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
@@ -210,14 +200,15 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
             instance = self.query_one("#add-instance", Input).value.strip()
             if not instance:
                 return f"{choice.name} ({choice.kind}) needs an instance id."
-            if not _SAFE.fullmatch(instance):
-                return f"Instance {instance!r} may only hold letters, digits, '.', '_' and '-'."
+            problem = check_safe_id(instance, "instance id")
+            if problem:
+                return problem[:1].upper() + problem[1:] + "."
         ids = split_ids(self.query_one("#add-ids", TextArea).text)
         if not ids and not follow:
             return "Enter at least one task id." + (
                 " Or tick “Follow the instance”." if choice.kind == DMS else ""
             )
-        problems = [p for p in (check_id(choice.kind, i) for i in ids) if p]
+        problems = [p for p in (check_task_id(choice.kind, i) for i in ids) if p]
         if problems:
             head = f"{len(problems)} of {len(ids)} ids are not valid for {choice.kind}:"
             shown = problems[:_MAX_SHOWN_PROBLEMS]
