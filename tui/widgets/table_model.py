@@ -1,0 +1,582 @@
+"""The data side of the task table: rows by key, sort order, filter. No textual import.
+
+`TableModel` holds rows keyed by a stable string (a task key) and keeps two lists:
+`order` (all keys, sorted) and `visible` (the keys that pass the filter, in sort
+order). Changes are applied in batches; the sort and the filter are redone lazily,
+once, the next time `visible` is read, and only when a batch touched something
+they depend on: a batch whose rows keep their sort value and their filter match
+leaves both lists as they are.
+
+Row contract (see `Row`): every string in a row that came from a server must go
+through `tui.core.text.clean` before the row is built; `make_row` does that.
+Styles in a row come from trusted code only, never from server data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence, Sized
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Literal
+
+from rich.cells import cell_len
+
+from tui.core.text import clean
+
+Align = Literal["left", "right", "center"]
+
+# A cell is plain text, or (text, style) where style is a Rich style string such as
+# "bold red" or the name of a table component class such as "task-table--state-failed"
+# (so themes can restyle it), or a rich `Text` (anything with `.plain`). Text in a cell
+# is shown literally: it is never parsed as markup.
+Cell = Any
+
+# Component-class styles for the state symbols; the table defines them in its CSS.
+STATE_SYMBOLS: dict[str, str] = {
+    "pending": "◷",
+    "running": "▶",
+    "succeeded": "✔",
+    "failed": "✖",
+    "cancelled": "⊘",
+    "unknown": "?",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column.
+
+    `width` fixes the width in cells; when it is None the width is fitted from a
+    sample of rows (and the label), kept between `min_width` and `max_width`.
+    `sortable` columns can be chosen with `sort_by`, a header click or `s`.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 3
+    max_width: int = 40
+    align: Align = "left"
+    sortable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One task as the table shows it.
+
+    cells: one per column, in column order; each a `Cell` (see above). Text must be
+        cleaned already (`tui.core.text.clean`); the table cleans again only if it
+        still sees a control character.
+    sort_keys: optional, one per column; the value `sort_by` orders on. A missing
+        entry (or an empty tuple) means "sort on the cell text". None sorts last.
+    search_text: what the filter's free text matches (case-insensitive substring);
+        empty means "all the cells' text joined".
+    state: the task state word ("running", "failed", ...) for `state:` filters.
+    provider: the provider name for `provider:` filters.
+    stale: the data is old (last poll failed); the table dims the row.
+    """
+
+    cells: tuple[Cell, ...]
+    sort_keys: tuple[Any, ...] = ()
+    search_text: str = ""
+    state: str = ""
+    provider: str = ""
+    stale: bool = False
+
+
+# Everything `clean()` may change (tabs, newlines, controls, invisible separators and
+# overrides); strings without any of these skip the full clean.
+_NEEDS_CLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(text: object) -> str:
+    if type(text) is str and not _NEEDS_CLEAN.search(text):
+        return text
+    return clean(text)
+
+
+def cell_text(cell: Cell) -> str:
+    """The plain text of a cell."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, tuple):
+        return str(cell[0])
+    plain = getattr(cell, "plain", None)
+    return plain if isinstance(plain, str) else str(cell)
+
+
+def clean_cell(cell: Cell) -> Cell:
+    """A cell with its text cleaned; styles are kept as they are."""
+    if isinstance(cell, str):
+        return _clean(cell)
+    if isinstance(cell, tuple):
+        return (_clean(cell[0]), cell[1])
+    plain = getattr(cell, "plain", None)
+    if isinstance(plain, str):
+        if not _NEEDS_CLEAN.search(plain):
+            return cell
+        return _clean(plain)  # rebuilding spans after a change of length is not worth it
+    return _clean(cell)
+
+
+def state_cell(state: str) -> tuple[str, str]:
+    """A state cell readable without colour: symbol + word, styled by component class."""
+    word = _clean(state) or "unknown"
+    symbol = STATE_SYMBOLS.get(word.lower(), "•")
+    return (f"{symbol} {word}", f"task-table--state-{word.lower()}" if word.lower() in STATE_SYMBOLS else "")
+
+
+def make_row(
+    cells: Sequence[Cell],
+    *,
+    sort_keys: Sequence[Any] = (),
+    search_text: str | None = None,
+    state: str = "",
+    provider: str = "",
+    stale: bool = False,
+) -> Row:
+    """Build a `Row` from untrusted values: every cell's text goes through `clean`."""
+    cleaned = tuple(clean_cell(c) for c in cells)
+    if search_text is None:
+        search_text = " ".join(cell_text(c) for c in cleaned)
+    else:
+        search_text = _clean(search_text)
+    return Row(
+        cells=cleaned,
+        sort_keys=tuple(sort_keys),
+        search_text=search_text,
+        state=_clean(state),
+        provider=_clean(provider),
+        stale=stale,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A parsed filter: free-text terms (all must match), states and providers (any).
+
+    `state:` and `provider:` values match as case-insensitive prefixes, so
+    `state:fail` finds "failed". Several `state:` tokens OR together.
+    """
+
+    terms: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Filter:
+        terms: list[str] = []
+        states: list[str] = []
+        providers: list[str] = []
+        for token in text.lower().split():
+            name, sep, value = token.partition(":")
+            if sep and name == "state":
+                if value:
+                    states.append(value)
+            elif sep and name == "provider":
+                if value:
+                    providers.append(value)
+            else:
+                terms.append(token)
+        return cls(tuple(terms), tuple(states), tuple(providers))
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.states or self.providers)
+
+
+class _Facts:
+    """What the filter looks at, lower-cased once per row change."""
+
+    __slots__ = ("hay", "state", "provider")
+
+    def __init__(self, row: Row) -> None:
+        hay = row.search_text or " ".join(cell_text(c) for c in row.cells)
+        self.hay = hay.lower()
+        self.state = row.state.lower()
+        self.provider = row.provider.lower()
+
+
+def _sort_value(row: Row, index: int) -> Any:
+    keys = row.sort_keys
+    if index < len(keys):
+        return keys[index]
+    cells = row.cells
+    return cell_text(cells[index]).lower() if index < len(cells) else None
+
+
+class TableModel:
+    """Rows by key, in sort order, filtered. Reads of `visible` bring it up to date.
+
+    Cost model: `apply` is O(batch); the next `refresh` re-sorts only when the batch
+    added rows or changed a sort value, and then merges the moved rows into the
+    still-sorted rest (timsort on two runs, about O(N) C-level steps); the filter
+    re-runs only if the sort order or a row's match changed.
+    """
+
+    FIT_SAMPLE = 200
+    """At most this many rows of a batch are measured to fit column widths..."""
+    FIT_SAMPLE_MIN = 50
+    """...and about a tenth of the batch, but at least this many."""
+
+    def __init__(self, columns: Sequence[Column] = ()) -> None:
+        self._rows: dict[str, Row] = {}
+        self._facts: dict[str, _Facts] | None = None  # only while a filter is set
+        self._sort_keys: dict[str, tuple[Any, ...]] = {}
+        self._order: list[str] = []
+        self._visible: list[str] = []
+        self._position: dict[str, int] | None = None
+        self._moved: set[str] = set()  # added, or sort value changed, since the last refresh
+        self._removed = False
+        self._full_sort = True
+        self._order_dirty = False
+        self._visible_dirty = False
+        self._filter = Filter()
+        self._filter_text = ""
+        self._sort_index: int | None = None
+        self._reverse = False
+        self._stringify = False
+        self.generation = 0
+        """Bumped each time `visible` is rebuilt (order or membership may differ)."""
+        self.columns: tuple[Column, ...] = ()
+        self.widths: list[int] = []
+        self.set_columns(columns)
+
+    # -- columns -----------------------------------------------------------------
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        old_sort = self.sort_column
+        self.columns = tuple(columns)
+        self.widths = [self._base_width(c) for c in self.columns]
+        keys = [c.key for c in self.columns]
+        self._sort_index = keys.index(old_sort) if old_sort in keys else None
+        self._resort_all()
+        self.fit_widths(self._rows.values(), self.FIT_SAMPLE)
+
+    @staticmethod
+    def _base_width(column: Column) -> int:
+        if column.width is not None:
+            return column.width
+        # room for the label and a sort indicator
+        return max(column.min_width, min(column.max_width, cell_len(column.label) + 2))
+
+    def fit_widths(self, rows: Iterable[Row], limit: int) -> bool:
+        """Grow fitted columns to the widest cell in a sample of at most `limit` rows.
+
+        Widths only grow (until `clear` or `set_columns`). Returns True if one changed.
+        """
+        fitted = [(i, c.max_width) for i, c in enumerate(self.columns) if c.width is None]
+        if not fitted or limit <= 0:
+            return False
+        sample: Iterable[Row] = rows
+        if isinstance(rows, Sized) and len(rows) > limit:
+            # spread the sample over the whole batch, not just its head
+            sample = islice(rows, 0, None, len(rows) // limit)
+        cell_rows = [r.cells for r in islice(sample, limit)]
+        if not cell_rows:
+            return False
+        ncells = min(len(c) for c in cell_rows)
+        columns = list(zip(*cell_rows, strict=False)) if ncells else []
+        widths = self.widths
+        changed = False
+        for i, cap in fitted:
+            w = widths[i]
+            if w >= cap or i >= ncells:
+                continue
+            texts = columns[i]
+            try:
+                ascii_only = all(map(str.isascii, texts))
+            except TypeError:  # not all plain str cells
+                texts = tuple(map(cell_text, texts))
+                ascii_only = all(map(str.isascii, texts))
+            longest = max(map(len, texts))
+            if ascii_only:  # the common case: one cell per character
+                need = min(cap, longest)
+            elif 2 * longest <= w:  # a character is at most two cells wide
+                continue
+            else:
+                need = min(cap, max(cell_len(t) for t in set(texts) if 2 * len(t) > w))
+            if need > w:
+                widths[i] = need
+                changed = True
+        return changed
+
+    # -- rows --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def get(self, key: str) -> Row | None:
+        return self._rows.get(key)
+
+    @property
+    def rows(self) -> Mapping[str, Row]:
+        return self._rows
+
+    def apply(self, changed: Mapping[str, Row], removed: Iterable[str] = ()) -> bool:
+        """Apply a batch: insert or replace `changed` rows, drop `removed` keys.
+
+        Returns True if a column width grew. Marks the order dirty only if a row was
+        added or removed or a sort value changed, and the filtered list only if a
+        row's match changed.
+        """
+        rows = self._rows
+        facts = self._facts
+        sort_keys = self._sort_keys
+        for key in removed:
+            if rows.pop(key, None) is not None:
+                sort_keys.pop(key, None)
+                if facts is not None:
+                    facts.pop(key, None)
+                self._removed = True
+                self._order_dirty = True
+        moved = self._moved
+        sort_index = self._sort_index
+        make_key = self._make_sort_key
+        match = self._match
+        for key, row in changed.items():
+            old = rows.get(key)
+            rows[key] = row
+            if old is None:
+                moved.add(key)
+                self._order_dirty = True
+                if sort_index is not None:
+                    sort_keys[key] = make_key(key, row)
+                if facts is not None:
+                    facts[key] = _Facts(row)
+                continue
+            if sort_index is not None:
+                old_keys, new_keys = old.sort_keys, row.sort_keys
+                if (
+                    sort_index >= len(new_keys)
+                    or sort_index >= len(old_keys)
+                    or old_keys[sort_index] != new_keys[sort_index]
+                ):
+                    sk = make_key(key, row)
+                    if sk != sort_keys[key]:
+                        sort_keys[key] = sk
+                        moved.add(key)
+                        self._order_dirty = True
+            if facts is not None:
+                new_facts = _Facts(row)
+                if not self._visible_dirty and match(facts[key]) != match(new_facts):
+                    self._visible_dirty = True
+                facts[key] = new_facts
+        limit = min(self.FIT_SAMPLE, max(self.FIT_SAMPLE_MIN, len(changed) // 10))
+        return self.fit_widths(changed.values(), limit)
+
+    def clear(self) -> None:
+        self._rows.clear()
+        if self._facts is not None:
+            self._facts.clear()
+        self._sort_keys.clear()
+        self._order = []
+        self._visible = []
+        self._moved.clear()
+        self._removed = False
+        self._full_sort = True
+        self._order_dirty = self._visible_dirty = False
+        self._position = None
+        self.widths = [self._base_width(c) for c in self.columns]
+        self.generation += 1
+
+    # -- sort ----------------------------------------------------------------------
+
+    @property
+    def sort_column(self) -> str | None:
+        if self._sort_index is None or self._sort_index >= len(self.columns):
+            return None
+        return self.columns[self._sort_index].key
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._reverse
+
+    def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
+        """Sort on a column (None: insertion order). Ties break on the row key."""
+        if column_key is None:
+            index = None
+        else:
+            keys = [c.key for c in self.columns]
+            if column_key not in keys:
+                raise KeyError(column_key)
+            index = keys.index(column_key)
+        if index == self._sort_index and reverse == self._reverse:
+            return
+        self._sort_index = index
+        self._reverse = reverse
+        self._stringify = False
+        self._resort_all()
+
+    def _make_sort_key(self, key: str, row: Row) -> tuple[Any, ...]:
+        value = _sort_value(row, self._sort_index or 0)
+        if value is None:
+            # None last in either direction
+            return (0 if self._reverse else 1, "", key)
+        if self._stringify:
+            value = str(value)
+        return (1 if self._reverse else 0, value, key)
+
+    def _resort_all(self) -> None:
+        self._sort_keys.clear()
+        if self._sort_index is not None:
+            make = self._make_sort_key
+            self._sort_keys.update((k, make(k, r)) for k, r in self._rows.items())
+        self._full_sort = True
+        self._order_dirty = True
+
+    # -- filter --------------------------------------------------------------------
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    def set_filter(self, text: str) -> None:
+        self._filter_text = text
+        new = Filter.parse(text)
+        if new == self._filter:
+            return
+        self._filter = new
+        self._visible_dirty = True
+        if not new:
+            self._facts = None
+        elif self._facts is None:
+            self._facts = {k: _Facts(r) for k, r in self._rows.items()}
+
+    def _match(self, facts: _Facts) -> bool:
+        f = self._filter
+        if f.states and not facts.state.startswith(f.states):
+            return False
+        if f.providers and not facts.provider.startswith(f.providers):
+            return False
+        hay = facts.hay
+        for term in f.terms:
+            if term not in hay:
+                return False
+        return True
+
+    def matches(self, key: str) -> bool:
+        """Does the row pass the filter (False if there is no such row)?"""
+        if key not in self._rows:
+            return False
+        if self._facts is None:
+            return True
+        return self._match(self._facts[key])
+
+    # -- derived lists -------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return self._order_dirty or self._visible_dirty
+
+    def refresh(self) -> bool:
+        """Redo the sort and filter if needed. Returns True if `visible` was rebuilt."""
+        if not (self._order_dirty or self._visible_dirty):
+            return False
+        if self._order_dirty:
+            self._rebuild_order()
+        facts = self._facts
+        if facts is None:
+            self._visible = self._order
+        else:
+            filt = self._filter
+            terms, states, providers = filt.terms, filt.states, filt.providers
+            if len(terms) == 1 and not states and not providers:
+                term = terms[0]
+                self._visible = [k for k in self._order if term in facts[k].hay]
+            else:
+                match = self._match
+                self._visible = [k for k in self._order if match(facts[k])]
+        self._order_dirty = self._visible_dirty = False
+        self._position = None
+        self.generation += 1
+        return True
+
+    def _rebuild_order(self) -> None:
+        rows = self._rows
+        if self._sort_index is None:
+            self._order = list(rows)  # insertion order
+        else:
+            try:
+                self._order = self._sorted_order()
+            except TypeError:  # mixed types in one column: compare them as text
+                self._stringify = True
+                self._resort_all()
+                self._order = self._sorted_order()
+        self._moved = set()
+        self._removed = False
+        self._full_sort = False
+
+    def _sorted_order(self) -> list[str]:
+        rows = self._rows
+        key = self._sort_keys.__getitem__
+        reverse = self._reverse
+        moved = self._moved
+        if self._full_sort or len(moved) * 4 > len(rows) or not self._order:
+            return sorted(rows, key=key, reverse=reverse)
+        # The rows that did not move are still in order: take them out, sort the
+        # moved ones, and let timsort merge the two runs.
+        if self._removed:
+            order = [k for k in self._order if k not in moved and k in rows]
+        elif moved:
+            order = [k for k in self._order if k not in moved]
+        else:
+            order = self._order
+        tail = sorted((k for k in moved if k in rows), key=key, reverse=reverse)
+        if tail:
+            order.extend(tail)
+            order.sort(key=key, reverse=reverse)
+        if len(order) != len(rows):  # defensive: never lose a row
+            order = sorted(rows, key=key, reverse=reverse)
+        return order
+
+    @property
+    def order(self) -> Sequence[str]:
+        self.refresh()
+        return self._order
+
+    @property
+    def visible(self) -> Sequence[str]:
+        self.refresh()
+        return self._visible
+
+    def peek_visible(self, start: int, stop: int) -> list[str]:
+        """A slice of `visible` as it was last computed (no refresh)."""
+        return self._visible[start:stop]
+
+    def index_of(self, key: str | None) -> int | None:
+        """The key's position in `visible`, or None if it is filtered out or unknown."""
+        if key is None or key not in self._rows:
+            return None
+        self.refresh()
+        if self._position is not None:
+            return self._position.get(key)
+        try:
+            return self._visible.index(key)  # a C-level scan; cheaper than a dict rebuild
+        except ValueError:
+            return None
+
+    def nearest_visible(self, key: str, fallback_index: int) -> str | None:
+        """The visible key closest (in sort order) to `key`.
+
+        If `key` is gone, the row now at `fallback_index` (clamped) is used.
+        """
+        visible = self.visible
+        if not visible:
+            return None
+        if key in self._rows:
+            order = self._order
+            at = order.index(key)
+            match = self.matches
+            for step in range(1, len(order)):
+                after, before = at + step, at - step
+                if after < len(order) and match(order[after]):
+                    return order[after]
+                if before >= 0 and match(order[before]):
+                    return order[before]
+                if after >= len(order) and before < 0:
+                    break
+        return visible[max(0, min(fallback_index, len(visible) - 1))]
