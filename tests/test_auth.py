@@ -1,7 +1,8 @@
 """Auth flows (bearer, OAuth refresh, X-Auth-Token, IAM password, AK/SK) and build_auth.
 
-Flow tests run over real HTTP against a small aiohttp server on 127.0.0.1, through an
-httpx.AsyncClient on both the default transport and the httpx-aiohttp transport.
+Flow tests run over real HTTP, through an httpx.AsyncClient on both the default transport and the
+httpx-aiohttp transport: first against a small aiohttp server on 127.0.0.1 with knobs for each
+case, then against the full API simulator (the `sim_reset` fixture).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from tui.providers.huawei_auth import (
     signature,
     string_to_sign,
 )
+from tui.simulator import credentials as cred
+from tui.simulator.process import SimulatorProcess
 
 CLIENT_ID = "td-client"
 CLIENT_SECRET = "client-secret-" + secrets.token_hex(4)
@@ -732,3 +735,141 @@ async def test_failures_logged_through_the_filter_hold_no_secrets(server: AuthSe
     assert "token refresh failed: HTTP 400 invalid_grant" in out
     assert "Bearer ***" in out
     assert_no_secret(out)
+
+
+# ---------------------------------------------------------------- against the full simulator
+
+SIM_ENV = {
+    "SMINT_RT": cred.SMINT_REFRESH_TOKEN,
+    "SMINT_CS": cred.SMINT_CLIENT_SECRET,
+    "HWC_PW": cred.IAM_PASSWORD,
+    "HWC_AK": cred.ACCESS_KEY,
+    "HWC_SK": cred.SECRET_KEY,
+}
+
+
+def sim_urls(sim: SimulatorProcess) -> dict[str, str]:
+    info = sim.scenario_info()
+    smint_id = next(t["id"] for t in info["tasks"] if t["family"] == "smint")
+    dms = next(t for t in info["tasks"] if t["family"] == "dms")
+    apig = next(t for t in info["tasks"] if t["family"] == "apig")
+    base, p = sim.base_url, cred.PROJECT_ID
+    return {
+        "smint": f"{base}/frontend/v1/backgroundTasks/{smint_id}",
+        "dms": f"{base}/v2/{p}/instances/{dms['instance']}/tasks/{dms['id']}",
+        "apig": f"{base}/v2/{p}/apigw/instances/{apig['instance']}/async-tasks/{apig['id']}",
+        "dms_list": f"{base}/v2/{p}/instances/{dms['instance']}/tasks",
+    }
+
+
+def token_calls(sim: SimulatorProcess, path: str) -> int:
+    return sum(1 for e in sim.requests() if e["path"] == path)
+
+
+async def test_sim_oauth_refresh(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    clock = FakeClock()
+    auth = OAuthRefreshAuth(
+        f"{sim_reset.base_url}/connect/token",
+        cred.SMINT_CLIENT_ID,
+        cred.SMINT_REFRESH_TOKEN,
+        cred.SMINT_CLIENT_SECRET,
+        clock=clock,
+    )
+    async with make_client(auth=auth, trust_env=False) as client:
+        responses = await asyncio.gather(*(client.get(urls["smint"]) for _ in range(5)))
+        assert {r.status_code for r in responses} == {200}
+        assert token_calls(sim_reset, "/connect/token") == 1
+        sim_reset.set_auth(expire_issued=True)  # the server forgets the token: one 401, one refresh
+        assert (await client.get(urls["smint"])).status_code == 200
+        assert token_calls(sim_reset, "/connect/token") == 2
+        sim_reset.set_auth(token_lifetime=10)
+        clock.now += 3600  # our copy is past its refresh time: refreshed before use, no 401
+        assert (await client.get(urls["smint"])).status_code == 200
+        assert token_calls(sim_reset, "/connect/token") == 3
+        sim_reset.advance(11)  # the 10 s token expires on the server first
+        assert (await client.get(urls["smint"])).status_code == 200
+        assert token_calls(sim_reset, "/connect/token") == 4
+    statuses = [
+        e["status"] for e in sim_reset.requests() if e["family"] == "smint" and e["path"] != "/connect/token"
+    ]
+    assert statuses.count(401) == 2
+
+
+async def test_sim_oauth_wrong_secret(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    auth = OAuthRefreshAuth(
+        f"{sim_reset.base_url}/connect/token",
+        cred.SMINT_CLIENT_ID,
+        cred.SMINT_REFRESH_TOKEN,
+        "wrong-client-secret",
+    )
+    async with make_client(auth=auth, trust_env=False) as client:
+        with pytest.raises(AuthError) as err:
+            await client.get(urls["smint"])
+    assert str(err.value) == "token refresh failed: HTTP 400 invalid_client"
+    assert "wrong-client-secret" not in repr(err.value)
+
+
+async def test_sim_iam_password(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    auth = build_auth(
+        {
+            "type": "iam-password",
+            "iam_url": sim_reset.base_url,
+            "domain": cred.IAM_DOMAIN,
+            "user": cred.IAM_USER,
+            "password_env": "HWC_PW",
+        },
+        project_id=cred.PROJECT_ID,
+        env=SIM_ENV,
+    )
+    async with make_client(auth=auth, trust_env=False) as client:
+        for key in ("dms", "apig", "dms", "apig"):
+            r = await client.get(urls[key])
+            assert r.status_code == 200, r.text
+        assert token_calls(sim_reset, "/v3/auth/tokens") == 1
+        sim_reset.set_auth(expire_issued=True)
+        assert (await client.get(urls["dms"])).status_code == 200
+        assert token_calls(sim_reset, "/v3/auth/tokens") == 2
+
+
+async def test_sim_iam_wrong_password(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    auth = IamPasswordAuth(
+        sim_reset.base_url, cred.IAM_DOMAIN, cred.IAM_USER, "wrong-iam-password", project_id=cred.PROJECT_ID
+    )
+    async with make_client(auth=auth, trust_env=False) as client:
+        with pytest.raises(AuthError, match="HTTP 401") as err:
+            await client.get(urls["dms"])
+    assert err.value.status == 401
+    assert "wrong-iam-password" not in str(err.value)
+
+
+async def test_sim_aksk(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    auth = build_auth(
+        {"type": "aksk", "access_key_env": "HWC_AK", "secret_key_env": "HWC_SK"},
+        project_id=cred.PROJECT_ID,
+        env=SIM_ENV,
+    )
+    async with make_client(auth=auth, trust_env=False) as client:
+        for key in ("dms", "apig"):
+            r = await client.get(urls[key])
+            assert r.status_code == 200, r.text
+        r = await client.get(urls["dms_list"], params={"limit": 2, "offset": 0, "note": "a b/c&é"})
+        assert r.status_code == 200, r.text
+    bad = AkSkAuth(cred.ACCESS_KEY, "wrong-" + cred.SECRET_KEY, project_id=cred.PROJECT_ID)
+    async with make_client(auth=bad, trust_env=False) as client:
+        r = await client.get(urls["dms"])
+    assert r.status_code == 401 and r.json()["error_code"] == "APIG.0301"
+
+
+async def test_sim_static_tokens(sim_reset: SimulatorProcess, make_client) -> None:
+    urls = sim_urls(sim_reset)
+    async with make_client(auth=BearerAuth(cred.SMINT_TOKEN), trust_env=False) as client:
+        assert (await client.get(urls["smint"])).status_code == 200
+    async with make_client(auth=XAuthTokenAuth(cred.HW_TOKEN), trust_env=False) as client:
+        assert (await client.get(urls["apig"])).status_code == 200
+    async with make_client(auth=XAuthTokenAuth("not-the-token"), trust_env=False) as client:
+        assert (await client.get(urls["apig"])).status_code == 401
