@@ -82,7 +82,14 @@ class _Lane:
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     health: ProviderHealth | None = None
     hold_until: float = 0.0
-    probing: bool = False
+    # While the provider is down, one task at a time is the probe, at most one per interval.
+    probe_key: str | None = None
+    next_probe: float = 0.0
+
+
+def _follow_ref(provider: str, instance: str) -> TaskRef:
+    """The schedule entry of a followed instance (no real task has the id "*")."""
+    return TaskRef(provider=provider, id="*", instance=instance)
 
 
 def _error_of(exc: BaseException) -> TaskError:
@@ -166,16 +173,16 @@ class Poller:
 
     def follow(self, provider: str, instance: str) -> None:
         """Keep listing an instance's tasks (DMS list API); new tasks are reported as discovered."""
-        key = f"follow:{provider}/{instance}"
-        if key in self._follows or provider not in self._lanes:
+        ref = _follow_ref(provider, instance)
+        if ref.key in self._follows or provider not in self._lanes:
             return
-        self._follows[key] = (provider, instance)
-        self._tasks[key] = _Task(ref=TaskRef(provider=provider, id=key, instance=instance))
-        self._schedule(self._tasks[key], self._clock())
+        self._follows[ref.key] = (provider, instance)
+        self._tasks[ref.key] = _Task(ref=ref)
+        self._schedule(self._tasks[ref.key], self._clock())
         self._poke()
 
     def unfollow(self, provider: str, instance: str) -> None:
-        key = f"follow:{provider}/{instance}"
+        key = _follow_ref(provider, instance).key
         self._follows.pop(key, None)
         self._tasks.pop(key, None)
 
@@ -208,8 +215,8 @@ class Poller:
     @property
     def active_count(self) -> int:
         """Tasks that still need polling."""
-        return sum(1 for t in self._tasks.values()
-                   if not t.via_list and not (t.last is not None and t.last.finished))
+        return sum(1 for key, t in self._tasks.items()
+                   if key not in self._follows and not t.via_list and not (t.last is not None and t.last.finished))
 
     # -- running --------------------------------------------------------------
 
@@ -277,14 +284,16 @@ class Poller:
             if task is None or seq != task.seq or not task.scheduled or task.in_flight:
                 continue
             lane = self._lanes[task.ref.provider]
-            if lane.hold_until > now or (lane.probing and self._unhealthy(lane)):
-                # Provider is rate limiting us, or down with a probe already out: wait.
-                later = max(lane.hold_until, now + lane.interval) + self._rng.uniform(0, 0.25)
+            unhealthy = self._unhealthy(lane)
+            if lane.hold_until > now or (unhealthy and (lane.probe_key is not None or now < lane.next_probe)):
+                # Rate limited, or down with a probe out or not yet due: wait, spread over an interval.
+                later = max(lane.hold_until, lane.next_probe if unhealthy else 0.0, now + 0.05)
                 task.scheduled = False
-                self._schedule(task, later)
+                self._schedule(task, later + self._rng.uniform(0, lane.interval))
                 continue
-            if self._unhealthy(lane):
-                lane.probing = True
+            if unhealthy:
+                lane.probe_key = key
+                lane.next_probe = now + lane.interval
             task.scheduled = False
             task.in_flight = True
             lane.queue.put_nowait(key)
@@ -307,11 +316,12 @@ class Poller:
                     await self._poll_follow(lane, task)
                 else:
                     snapshot = await self._fetch(lane, task)
+                    task.in_flight = False
                     self._finish(lane, task, snapshot)
             finally:
                 task.in_flight = False
-                if lane.probing:
-                    lane.probing = False
+                if lane.probe_key == key:
+                    lane.probe_key = None
                 self._poke()
 
     async def _fetch(self, lane: _Lane, task: _Task) -> TaskSnapshot:
@@ -364,6 +374,7 @@ class Poller:
                 self._sink.snapshot(snap)
             if new:
                 self._sink.discovered(new)
+        task.in_flight = False
         if task.ref.key in self._tasks:
             self._schedule(task, self._clock() + lane.interval)
 
