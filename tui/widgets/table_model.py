@@ -85,9 +85,20 @@ class Row:
     stale: bool = False
 
 
-# Everything `clean()` may change (tabs, newlines, controls, invisible separators and
-# overrides); strings without any of these skip the full clean.
-_NEEDS_CLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# A superset of what `clean()` may change: every Unicode control (Cc), format (Cf),
+# line/paragraph separator (Zl, Zp) and surrogate (Cs) code point. Strings with none
+# of these skip the full clean; the tests check this stays a superset.
+_NEEDS_CLEAN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
+)
+
+
+def needs_clean(text: str) -> bool:
+    """Might `clean()` change this string? (False means it is certainly safe.)"""
+    return _NEEDS_CLEAN.search(text) is not None
 
 
 def _clean(text: object) -> str:
@@ -317,7 +328,7 @@ class TableModel:
         return self._rows
 
     def apply(self, changed: Mapping[str, Row], removed: Iterable[str] = ()) -> bool:
-        """Apply a batch: insert or replace `changed` rows, drop `removed` keys.
+        """Apply a batch: insert or replace `changed` rows, then drop `removed` keys.
 
         Returns True if a column width grew. Marks the order dirty only if a row was
         added or removed or a sort value changed, and the filtered list only if a
@@ -326,13 +337,6 @@ class TableModel:
         rows = self._rows
         facts = self._facts
         sort_keys = self._sort_keys
-        for key in removed:
-            if rows.pop(key, None) is not None:
-                sort_keys.pop(key, None)
-                if facts is not None:
-                    facts.pop(key, None)
-                self._removed = True
-                self._order_dirty = True
         moved = self._moved
         sort_index = self._sort_index
         make_key = self._make_sort_key
@@ -365,6 +369,13 @@ class TableModel:
                 if not self._visible_dirty and match(facts[key]) != match(new_facts):
                     self._visible_dirty = True
                 facts[key] = new_facts
+        for key in removed:  # after the changes: a key in both is removed
+            if rows.pop(key, None) is not None:
+                sort_keys.pop(key, None)
+                if facts is not None:
+                    facts.pop(key, None)
+                self._removed = True
+                self._order_dirty = True
         limit = min(self.FIT_SAMPLE, max(self.FIT_SAMPLE_MIN, len(changed) // 10))
         return self.fit_widths(changed.values(), limit)
 

@@ -20,7 +20,6 @@ Public interface:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import ClassVar
 
@@ -38,18 +37,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core.text import clean
-from tui.widgets.table_model import Cell, Column, Row, TableModel
+from tui.widgets.table_model import Cell, Column, Row, TableModel, needs_clean
 
 __all__ = ["Column", "Row", "TaskTable"]
-
-# Anything `clean()` would change: checked at draw time as a cheap last line of defence.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 _STATE_CLASSES = ("pending", "running", "succeeded", "failed", "cancelled", "unknown")
 
 
 def _safe(text: str) -> str:
-    return clean(text) if _UNSAFE.search(text) else text
+    """The draw-time last line of defence: clean again only if something looks unsafe."""
+    return clean(text) if needs_clean(text) else text
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -523,7 +520,11 @@ class TaskTable(ScrollView, can_focus=True):
             label = _safe(column.label)
             style = base
             if column.key == model.sort_column:
-                label = f"{label} {'▼' if model.sort_reverse else '▲'}"
+                # the indicator always shows; a long label gives way to it
+                arrow = "▼" if model.sort_reverse else "▲"
+                if cell_len(label) + 2 > width and width > 2:
+                    label = self._fit(label, width - 2, "left", base, base)[0].text.rstrip()
+                label = f"{label} {arrow}"
                 style = sorted_style
             segments.extend(self._fit(label, width, column.align, style, base))
             segments.append(Segment(" ", base))
@@ -571,7 +572,7 @@ class TaskTable(ScrollView, can_focus=True):
         return [Segment(text, style), Segment(" " * pad, pad_style)]
 
     def _fit_text(self, cell: Text, width: int, align: str, base: Style) -> list[Segment]:
-        text = cell.copy() if not _UNSAFE.search(cell.plain) else Text(clean(cell.plain), style=cell.style)
+        text = cell.copy() if not needs_clean(cell.plain) else Text(clean(cell.plain), style=cell.style)
         text.truncate(width, overflow="ellipsis")
         if width - text.cell_len > 0:
             text.align("right" if align == "right" else "center" if align == "center" else "left", width)
