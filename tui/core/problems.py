@@ -181,90 +181,97 @@ def _split_key(text: str) -> list[str] | None:
     return parts or None
 
 
+def _scan_key_lines(text: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+
+    def record(path: str, line: int) -> None:
+        found.setdefault(path, line)
+
+    counts: dict[str, int] = {}
+    table = ""
+    multiline: str | None = None
+    array: tuple[str, int] | None = None  # (path, index of the last element seen)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if multiline is not None:
+            if multiline in line:
+                multiline = None
+            continue
+        if not line or line.startswith("#"):
+            continue
+        if array is not None:
+            path, index = array
+            if line.startswith("{"):
+                index += 1
+                element = f"{path}[{index}]"
+                record(element, number)
+                for match in _INLINE_KEY.finditer(line):
+                    inline = _split_key(match.group(1))
+                    if inline:
+                        record(f"{element}.{'.'.join(key_part(p) for p in inline)}", number)
+                array = (path, index)
+            if line.startswith("]") or (line.endswith("]") and not line.startswith("{")):
+                array = None
+            continue
+        header = _HEADER.match(line)
+        if header and header.group(1) == header.group(3)[::-1].replace("]", "["):
+            names = _split_key(header.group(2))
+            if names is None:
+                continue
+            path = ""
+            for name in names[:-1]:
+                path = join_key(path, name)
+                if path in counts:
+                    path += f"[{counts[path] - 1}]"
+            path = join_key(path, names[-1])
+            if header.group(1) == "[[":
+                counts[path] = counts.get(path, 0) + 1
+                record(path, number)
+                path += f"[{counts[path] - 1}]"
+            table = path
+            record(path, number)
+            continue
+        equals = _find_equals(line)
+        if equals is None:
+            continue
+        names = _split_key(line[:equals].strip())
+        if names is None:
+            continue
+        path = table
+        for name in names:
+            path = join_key(path, name)
+        record(path, number)
+        value = line[equals + 1 :].strip()
+        if value.startswith("{"):
+            for match in _INLINE_KEY.finditer(value):
+                inner = _split_key(match.group(1))
+                if inner:
+                    record(f"{path}.{'.'.join(key_part(p) for p in inner)}", number)
+        for quote in ('"""', "'''"):
+            if value.startswith(quote) and value.count(quote) == 1:
+                multiline = quote
+        if value.startswith("[") and value.count("[") > value.count("]"):
+            array = (path, -1)
+    return found
+
+
 class KeyLines:
     """Maps key paths (`watchlist[0].task[3].provider`, `providers.acme.interval`) to 1-based lines.
 
     A best-effort scan of the text: handles tables, arrays of tables, dotted keys, one-line
     inline tables and one-inline-table-per-line arrays (what tomli-w writes). Lookups fall
-    back to the nearest enclosing key that was found.
+    back to the nearest enclosing key that was found. The scan runs on the first lookup:
+    most loads have no problems to place.
     """
 
     def __init__(self, text: str) -> None:
-        self._lines: dict[str, int] = {}
-        self._scan(text)
-
-    def _record(self, path: str, line: int) -> None:
-        self._lines.setdefault(path, line)
-
-    def _scan(self, text: str) -> None:
-        counts: dict[str, int] = {}
-        table = ""
-        multiline: str | None = None
-        array: tuple[str, int] | None = None  # (path, index of the last element seen)
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if multiline is not None:
-                if multiline in line:
-                    multiline = None
-                continue
-            if not line or line.startswith("#"):
-                continue
-            if array is not None:
-                path, index = array
-                if line.startswith("{"):
-                    index += 1
-                    element = f"{path}[{index}]"
-                    self._record(element, number)
-                    for match in _INLINE_KEY.finditer(line):
-                        inline = _split_key(match.group(1))
-                        if inline:
-                            self._record(f"{element}.{'.'.join(key_part(p) for p in inline)}", number)
-                    array = (path, index)
-                if line.startswith("]") or (line.endswith("]") and not line.startswith("{")):
-                    array = None
-                continue
-            header = _HEADER.match(line)
-            if header and header.group(1) == header.group(3)[::-1].replace("]", "["):
-                names = _split_key(header.group(2))
-                if names is None:
-                    continue
-                path = ""
-                for name in names[:-1]:
-                    path = join_key(path, name)
-                    if path in counts:
-                        path += f"[{counts[path] - 1}]"
-                path = join_key(path, names[-1])
-                if header.group(1) == "[[":
-                    counts[path] = counts.get(path, 0) + 1
-                    self._record(path, number)
-                    path += f"[{counts[path] - 1}]"
-                table = path
-                self._record(path, number)
-                continue
-            equals = _find_equals(line)
-            if equals is None:
-                continue
-            names = _split_key(line[:equals].strip())
-            if names is None:
-                continue
-            path = table
-            for name in names:
-                path = join_key(path, name)
-            self._record(path, number)
-            value = line[equals + 1 :].strip()
-            if value.startswith("{"):
-                for match in _INLINE_KEY.finditer(value):
-                    inner = _split_key(match.group(1))
-                    if inner:
-                        self._record(f"{path}.{'.'.join(key_part(p) for p in inner)}", number)
-            for quote in ('"""', "'''"):
-                if value.startswith(quote) and value.count(quote) == 1:
-                    multiline = quote
-            if value.startswith("[") and value.count("[") > value.count("]"):
-                array = (path, -1)
+        self._text = text
+        self._lines: dict[str, int] | None = None
 
     def line_of(self, path: str) -> int | None:
         """The line of `path`, or of its nearest enclosing key; None if nothing matched."""
+        if self._lines is None:
+            self._lines = _scan_key_lines(self._text)
         while path:
             if path in self._lines:
                 return self._lines[path]
