@@ -119,9 +119,9 @@ def _dms(kind: str, state: str, result: Any, params: Any) -> str:
     if params is None or params == "":
         params = result
     params = _decoded(params)
-    head = kind or _STATE_WORDS.get(state, state)
+    head = kind
     if _empty(params):
-        return head
+        return head or _STATE_WORDS.get(state, state)
     if isinstance(params, dict):
         pairs = _pairs_text(params, ranked=True)
     else:
