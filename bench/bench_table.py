@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -393,9 +394,12 @@ async def bench_table(quick: bool, out: dict[str, dict[str, Any]]) -> None:
         await task
 
     out["first_paint_10k"] = fig(first_paint, "ms", "<= 250 ms wall (apply to first frame)", first_paint <= 250)
-    f_settle = [r[2] for r in filters]
-    out["filter_keystroke_10k_max"] = fig(max(f_settle), "ms", "< 100 ms wall, set_filter to frame, worst key",
-                                          max(f_settle) < 100)
+    f_work = max(work(r) for r in filters)
+    out["filter_keystroke_10k_work_max"] = fig(f_work, "ms", "< 100 ms (set_filter + frame CPU, worst key)",
+                                               f_work < 100)
+    f_settle = max(r[2] for r in filters)
+    out["filter_keystroke_10k_settle_max"] = fig(f_settle, "ms", "< 100 ms wall, set_filter to frame, worst key",
+                                                 f_settle < 100)
     out["filter_keystroke_10k_call_med"] = fig(med([r[0] for r in filters]), "ms", "info: set_filter() CPU", True)
     idle50, idle95 = med(idle), p95(idle)
     out["key_to_frame_idle_p50"] = fig(idle50, "ms", "info", True)
@@ -439,8 +443,16 @@ async def bench_datatable(n: int) -> float:
     return (end - t0) * 1000
 
 
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 async def _run(quick: bool) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    load_before = load_average()
     PROBE.install()
     try:
         await bench_table(quick, out)
@@ -453,6 +465,10 @@ async def _run(quick: bool) -> dict[str, dict[str, Any]]:
                                                        ours <= 0.1 * dt_settle, baseline=dt_settle)
     finally:
         PROBE.uninstall()
+    cpus = os.cpu_count() or 1
+    load = max(load_before, load_average())
+    out["machine_load_1min"] = fig(load, "runnable", f"info: wall figures are unreliable above {cpus} (CPUs)",
+                                   True)
     return out
 
 
@@ -475,6 +491,10 @@ def main(argv: list[str] | None = None) -> int:
             base = "" if f["baseline"] is None else f"  (baseline {f['baseline']:.1f})"
             mark = "ok  " if f["met"] else "MISS"
             print(f"{mark} {name:34} {f['value']:10.2f} {f['unit']:9}{base}{ratio}  target: {f['target']}")
+    load = figures["machine_load_1min"]["value"]
+    if load >= (os.cpu_count() or 1):
+        print(f"warning: load average {load:.1f} on {os.cpu_count()} CPUs; wall-clock figures are inflated",
+              file=sys.stderr)
     return 0 if all(f["met"] for f in figures.values()) else 1
 
 

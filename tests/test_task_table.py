@@ -414,6 +414,29 @@ async def test_filter_hiding_cursor_moves_to_nearest_visible() -> None:
         assert table.cursor_key in ("k2", "k9")
 
 
+async def test_cursor_returns_to_the_chosen_row_when_the_filter_lets_it_back() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply(rows(20))
+        await pilot.pause()
+        await pilot.press("j", "j", "j", "j", "j", "j")  # k6, "succeeded"
+        table.set_filter("state:failed")
+        assert table.cursor_key == "k5"
+        table.set_filter("")
+        assert table.cursor_key == "k6"
+        table.set_filter("no such task")
+        assert table.cursor_key is None
+        table.set_filter("task")
+        assert table.cursor_key == "k6"
+        # a key press makes the new row the chosen one
+        table.set_filter("state:failed")
+        await pilot.press("j")
+        assert table.cursor_key == "k9"
+        table.set_filter("")
+        assert table.cursor_key == "k9"
+
+
 async def test_markup_is_shown_literally_and_clicking_it_runs_nothing() -> None:
     payloads = ["[@click=app.quit]x[/]", "[bold red]loud[/]", "[/]", "[link=https://evil]y[/link]",
                 "[$accent]", "list[int] [x]"]
@@ -468,7 +491,7 @@ async def test_stale_rows_and_state_cells_styled_by_component_class() -> None:
         assert all(s.style is not None and s.style.dim for s in stale_line if s.text.strip())
         fresh_line = table.render_line(3)
         assert not any(s.style is not None and s.style.dim for s in fresh_line if s.text.strip())
-        cursor_style = table.get_component_rich_style("task-table--cursor", partial=True)
+        cursor_style = table.get_component_rich_style("task-table--cursor")
         first = table.render_line(1)
         assert cursor_style.bgcolor is not None
         assert all(s.style is not None and s.style.bgcolor == cursor_style.bgcolor for s in first)

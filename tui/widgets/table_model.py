@@ -196,16 +196,9 @@ class Filter:
         return bool(self.terms or self.states or self.providers)
 
 
-class _Facts:
-    """What the filter looks at, lower-cased once per row change."""
-
-    __slots__ = ("hay", "state", "provider")
-
-    def __init__(self, row: Row) -> None:
-        hay = row.search_text or " ".join(cell_text(c) for c in row.cells)
-        self.hay = hay.lower()
-        self.state = row.state.lower()
-        self.provider = row.provider.lower()
+def _hay(row: Row) -> str:
+    """The lower-cased text the filter's free words are matched against."""
+    return (row.search_text or " ".join(cell_text(c) for c in row.cells)).lower()
 
 
 def _sort_value(row: Row, index: int) -> Any:
@@ -232,7 +225,7 @@ class TableModel:
 
     def __init__(self, columns: Sequence[Column] = ()) -> None:
         self._rows: dict[str, Row] = {}
-        self._facts: dict[str, _Facts] | None = None  # only while a filter is set
+        self._hay: dict[str, str] | None = None  # only while a filter is set
         self._sort_keys: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
         self._visible: list[str] = []
@@ -335,7 +328,7 @@ class TableModel:
         row's match changed.
         """
         rows = self._rows
-        facts = self._facts
+        hays = self._hay
         sort_keys = self._sort_keys
         moved = self._moved
         sort_index = self._sort_index
@@ -349,8 +342,8 @@ class TableModel:
                 self._order_dirty = True
                 if sort_index is not None:
                     sort_keys[key] = make_key(key, row)
-                if facts is not None:
-                    facts[key] = _Facts(row)
+                if hays is not None:
+                    hays[key] = _hay(row)
                 continue
             if sort_index is not None:
                 old_keys, new_keys = old.sort_keys, row.sort_keys
@@ -364,16 +357,16 @@ class TableModel:
                         sort_keys[key] = sk
                         moved.add(key)
                         self._order_dirty = True
-            if facts is not None:
-                new_facts = _Facts(row)
-                if not self._visible_dirty and match(facts[key]) != match(new_facts):
+            if hays is not None:
+                new_hay = _hay(row)
+                if not self._visible_dirty and match(old, hays[key]) != match(row, new_hay):
                     self._visible_dirty = True
-                facts[key] = new_facts
+                hays[key] = new_hay
         for key in removed:  # after the changes: a key in both is removed
             if rows.pop(key, None) is not None:
                 sort_keys.pop(key, None)
-                if facts is not None:
-                    facts.pop(key, None)
+                if hays is not None:
+                    hays.pop(key, None)
                 self._removed = True
                 self._order_dirty = True
         limit = min(self.FIT_SAMPLE, max(self.FIT_SAMPLE_MIN, len(changed) // 10))
@@ -381,8 +374,8 @@ class TableModel:
 
     def clear(self) -> None:
         self._rows.clear()
-        if self._facts is not None:
-            self._facts.clear()
+        if self._hay is not None:
+            self._hay.clear()
         self._sort_keys.clear()
         self._order = []
         self._visible = []
@@ -453,17 +446,16 @@ class TableModel:
         self._filter = new
         self._visible_dirty = True
         if not new:
-            self._facts = None
-        elif self._facts is None:
-            self._facts = {k: _Facts(r) for k, r in self._rows.items()}
+            self._hay = None
+        elif self._hay is None:
+            self._hay = {k: _hay(r) for k, r in self._rows.items()}
 
-    def _match(self, facts: _Facts) -> bool:
+    def _match(self, row: Row, hay: str) -> bool:
         f = self._filter
-        if f.states and not facts.state.startswith(f.states):
+        if f.states and not row.state.lower().startswith(f.states):
             return False
-        if f.providers and not facts.provider.startswith(f.providers):
+        if f.providers and not row.provider.lower().startswith(f.providers):
             return False
-        hay = facts.hay
         for term in f.terms:
             if term not in hay:
                 return False
@@ -473,9 +465,9 @@ class TableModel:
         """Does the row pass the filter (False if there is no such row)?"""
         if key not in self._rows:
             return False
-        if self._facts is None:
+        if self._hay is None:
             return True
-        return self._match(self._facts[key])
+        return self._match(self._rows[key], self._hay[key])
 
     # -- derived lists -------------------------------------------------------------
 
@@ -489,18 +481,19 @@ class TableModel:
             return False
         if self._order_dirty:
             self._rebuild_order()
-        facts = self._facts
-        if facts is None:
+        hays = self._hay
+        if hays is None:
             self._visible = self._order
         else:
             filt = self._filter
             terms, states, providers = filt.terms, filt.states, filt.providers
             if len(terms) == 1 and not states and not providers:
                 term = terms[0]
-                self._visible = [k for k in self._order if term in facts[k].hay]
+                self._visible = [k for k in self._order if term in hays[k]]
             else:
                 match = self._match
-                self._visible = [k for k in self._order if match(facts[k])]
+                rows = self._rows
+                self._visible = [k for k in self._order if match(rows[k], hays[k])]
         self._order_dirty = self._visible_dirty = False
         self._position = None
         self.generation += 1

@@ -151,6 +151,9 @@ class TaskTable(ScrollView, can_focus=True):
         self._show_header = show_header
         self._zebra = zebra_stripes
         self._cursor_key: str | None = None
+        # The row the user chose last. When a filter or removal moves the cursor away,
+        # the cursor returns to it as soon as it is visible again.
+        self._anchor_key: str | None = None
         self._cursor_index = 0
         self._strips: LRUCache[str, Strip] = LRUCache(self.STRIP_CACHE_SIZE)
         self._header_strip: Strip | None = None
@@ -359,6 +362,7 @@ class TaskTable(ScrollView, can_focus=True):
         key = visible[index]
         old_index = self._cursor_index
         self._cursor_index = index
+        self._anchor_key = key
         if key != self._cursor_key:
             self._cursor_key = key
             self._refresh_index(old_index)
@@ -392,8 +396,14 @@ class TaskTable(ScrollView, can_focus=True):
         reordered = model.refresh()
         visible = model.visible
 
+        anchor = self._anchor_key
+        if anchor is not None and anchor not in model:
+            anchor = self._anchor_key = None
         if not visible:
             new_key = None
+        elif anchor is not None and anchor != old_key and (reordered or old_key is None) \
+                and model.index_of(anchor) is not None:
+            new_key = anchor  # the user's row is back in view
         elif old_key is None:
             new_key = visible[0]
         elif not reordered:
@@ -402,6 +412,8 @@ class TaskTable(ScrollView, can_focus=True):
             new_key = old_key
         else:
             new_key = model.nearest_visible(old_key, old_index)
+        if anchor is None:
+            self._anchor_key = new_key
         if reordered or new_key != old_key:
             index = model.index_of(new_key)
             self._cursor_index = 0 if index is None else index
@@ -449,11 +461,14 @@ class TaskTable(ScrollView, can_focus=True):
         self._styles.clear()
         self._invalidate_all()
 
-    def _component(self, name: str) -> Style:
-        style = self._styles.get(name)
+    def _component(self, name: str, full: bool = False) -> Style:
+        """A component class's style: only what it sets, or (`full`) blended onto the
+        table's background, which resolves colours with alpha such as the cursor's."""
+        cache_key = f"{name}/full" if full else name
+        style = self._styles.get(cache_key)
         if style is None:
-            style = self.get_component_rich_style(name, partial=True, default=Style())
-            self._styles[name] = style
+            style = self.get_component_rich_style(name, partial=not full, default=Style())
+            self._styles[cache_key] = style
         return style
 
     def _style(self, name: str) -> Style:
@@ -490,7 +505,8 @@ class TaskTable(ScrollView, can_focus=True):
             scroll_x, scroll_y = self.scroll_offset
         if self._show_header:
             if y == 0:
-                return self._render_header(base).crop_extend(scroll_x, scroll_x + width, base)
+                header = self._component("task-table--header", full=True)
+                return self._render_header().crop_extend(scroll_x, scroll_x + width, header)
             y -= 1
         index = scroll_y + y
         visible = self._model.visible
@@ -504,16 +520,18 @@ class TaskTable(ScrollView, can_focus=True):
             self._strips[key] = strip
         strip = strip.crop_extend(scroll_x, scroll_x + width, base)
         if key == self._cursor_key:
-            strip = Strip(Segment.apply_style(strip, post_style=self._component("task-table--cursor")), width)
+            cursor = self._component("task-table--cursor", full=True)
+            strip = Strip(Segment.apply_style(strip, post_style=cursor), width)
         elif self._zebra and index % 2:
-            strip = Strip(Segment.apply_style(strip, post_style=self._component("task-table--zebra")), width)
+            zebra = Style(bgcolor=self._component("task-table--zebra", full=True).bgcolor)
+            strip = Strip(Segment.apply_style(strip, post_style=zebra), width)
         return strip
 
-    def _render_header(self, base: Style) -> Strip:
+    def _render_header(self) -> Strip:
         if self._header_strip is not None:
             return self._header_strip
         model = self._model
-        base = base + self._component("task-table--header")
+        base = self._component("task-table--header", full=True)
         sorted_style = base + self._component("task-table--header-sorted")
         segments = [Segment(" ", base)]
         for column, width in zip(model.columns, model.widths, strict=False):
