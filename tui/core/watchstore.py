@@ -289,9 +289,13 @@ class WatchStore:
             raise UnknownListError(f"no watch list named '{name}'")
         return found
 
-    def create_list(self, name: str) -> None:
+    @staticmethod
+    def _check_name(name: str) -> None:
         if not name or not name.strip():
             raise ValueError("a watch list needs a name")
+
+    def create_list(self, name: str) -> None:
+        self._check_name(name)
         with self._lock:
             if self._current.get(name) is not None:
                 raise ValueError(f"a watch list named '{name}' already exists")
@@ -306,8 +310,8 @@ class WatchStore:
         with self._lock:
             if not create:
                 self._require(list_name)
-            elif not list_name or not list_name.strip():
-                raise ValueError("a watch list needs a name")
+            else:
+                self._check_name(list_name)
             target = self._current.get(list_name)
             present = {t.key for t in target.tasks} if target is not None else set()
             if target is not None and all(ref.key in present for ref in batch):
@@ -335,8 +339,7 @@ class WatchStore:
             return True
 
     def rename_list(self, old: str, new: str) -> None:
-        if not new or not new.strip():
-            raise ValueError("a watch list needs a name")
+        self._check_name(new)
         with self._lock:
             self._require(old)
             if old == new:
@@ -353,6 +356,8 @@ class WatchStore:
             return True
 
     def follow_instance(self, list_name: str, provider: str, instance: str) -> bool:
+        """Follow every background task of an instance in this list (created if missing)."""
+        self._check_name(list_name)
         entry = FollowedInstance(provider, instance)
         with self._lock:
             target = self._current.get(list_name)
