@@ -150,11 +150,11 @@ def remove_stale_temps(path: Path) -> int:
     removed = 0
     if not path.parent.is_dir():
         return 0
-    for prefix in (_temp_prefix(path), _temp_prefix(backup_path(path))):
-        for leftover in path.parent.glob(f"{glob_escape(prefix)}*{TEMP_SUFFIX}"):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-                removed += 1
+    # ".name.*.tmp" also matches the backup's temps (".name.bak.*.tmp").
+    for leftover in path.parent.glob(f"{glob_escape(_temp_prefix(path))}*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed += 1
     return removed
 
 

@@ -209,10 +209,14 @@ class WatchStore:
         """(Re)read the file. Changes made in memory and not saved yet are kept on top of it."""
         if self.path is None:
             return []
+        with self._save_lock:  # not in the middle of our own save
+            return self._load(self.path)
+
+    def _load(self, path: Path) -> list[ConfigProblem]:
         try:
-            found = read_with_stamp(self.path)
+            found = read_with_stamp(path)
         except OSError as exc:
-            problem = ConfigProblem(self.path, None, "", f"cannot read the file: {exc.strerror}", "check its permissions")
+            problem = ConfigProblem(path, None, "", f"cannot read the file: {exc.strerror}", "check its permissions")
             with self._lock:
                 self.problems = [problem]
             return [problem]
@@ -221,7 +225,7 @@ class WatchStore:
         if found is None:
             doc = WatchlistsFile()
         else:
-            doc, problems = decode(found[0], self.path, self.providers)
+            doc, problems = decode(found[0], path, self.providers)
             stamp = found[1]
         with self._lock:
             self._base = doc
