@@ -59,6 +59,12 @@ class ConfigError(Exception):
         self.problems = list(problems)
 
 
+def type_name(value: object) -> str:
+    """How a TOML user would call the type of `value`: "a string", "a table", ..."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 

@@ -10,6 +10,7 @@ unless the file is readable by its owner only, as ssh does for private keys.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import tomllib
@@ -31,6 +32,7 @@ from tui.core.problems import (
     join_key,
     key_part,
     syntax_problem,
+    type_name,
     unknown_key_problem,
 )
 from tui.core.taskids import HUAWEI_APIG, HUAWEI_DMS, KINDS, KINDS_WITH_INSTANCE, SMINT
@@ -142,17 +144,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _type_name(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
 def group_or_world_access(path: Path) -> str | None:
     """Why `path` is not private to its owner (as ssh requires for keys), or None if it is."""
     try:
@@ -173,13 +164,11 @@ class _Reader:
         self.path = path
         self.lines = KeyLines(text)
         self.problems: list[ConfigProblem] = []
-        self._privacy: str | None | bool = False  # False = not checked yet
 
-    @property
+    @functools.cached_property
     def privacy(self) -> str | None:
-        if self._privacy is False:
-            self._privacy = group_or_world_access(self.path) if self.path is not None else None
-        return self._privacy  # type: ignore[return-value]
+        """Why the file is not private to its owner (checked once, only if it holds an inline secret)."""
+        return group_or_world_access(self.path) if self.path is not None else None
 
     def problem(self, key: str, message: str, suggestion: str = "", severity: str = ERROR) -> None:
         self.problems.append(
@@ -187,7 +176,7 @@ class _Reader:
         )
 
     def wrong_type(self, key: str, value: object, expected: str, example: str, severity: str = ERROR) -> None:
-        self.problem(key, f"expected {expected}, found {_type_name(value)}", f"write it like {example}", severity)
+        self.problem(key, f"expected {expected}, found {type_name(value)}", f"write it like {example}", severity)
 
     # -- one profile -------------------------------------------------------------------------------------
 

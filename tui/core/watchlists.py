@@ -45,6 +45,7 @@ from tui.core.problems import (
     KeyLines,
     did_you_mean,
     syntax_problem,
+    type_name,
     unknown_key_problem,
 )
 from tui.core.providers_config import ProviderConfig, ProvidersFile
@@ -157,11 +158,6 @@ def dumps(doc: WatchlistsFile) -> str:
 # --- reading -----------------------------------------------------------------------------------------------
 
 
-def _type_name(value: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
-
-
 class _Reader:
     def __init__(self, path: Path | None, text: str, providers: ProvidersFile | None) -> None:
         self.path = path
@@ -187,7 +183,7 @@ class _Reader:
                 self.problem(key, f"missing '{name}'", f"add {name} = {example}")
             return None
         if not isinstance(value, str):
-            self.problem(key, f"'{name}' must be a string, found {_type_name(value)}", f"write it like {name} = {example}")
+            self.problem(key, f"'{name}' must be a string, found {type_name(value)}", f"write it like {name} = {example}")
             return None
         if required and not value:
             self.problem(key, f"'{name}' is empty", f"write it like {name} = {example}")
@@ -207,7 +203,7 @@ class _Reader:
 
     def task(self, prefix: str, value: object) -> tuple[TaskRef, dict[str, Any]] | None:
         if not isinstance(value, dict):
-            self.problem(prefix, f"a task must be a table, found {_type_name(value)}",
+            self.problem(prefix, f"a task must be a table, found {type_name(value)}",
                          'write it as [[watchlist.task]] with provider = "..." and id = "..."')
             return None
         provider = self._string(prefix, value, "provider", required=True, example='"acme"')
@@ -230,7 +226,7 @@ class _Reader:
 
     def followed(self, prefix: str, value: object) -> tuple[FollowedInstance, dict[str, Any]] | None:
         if not isinstance(value, dict):
-            self.problem(prefix, f"an instance entry must be a table, found {_type_name(value)}",
+            self.problem(prefix, f"an instance entry must be a table, found {type_name(value)}",
                          'write it as [[watchlist.instance]] with provider = "..." and instance = "..."')
             return None
         provider = self._string(prefix, value, "provider", required=True, example='"kafka-eu"')
@@ -244,14 +240,14 @@ class _Reader:
     def _array(self, key: str, value: object, header: str) -> list[Any]:
         if isinstance(value, list):
             return value
-        self.problem(key, f"expected an array of tables, found {_type_name(value)}",
+        self.problem(key, f"expected an array of tables, found {type_name(value)}",
                      f"write each entry under its own [[{header}]] header (two brackets)")
         return []
 
     def watchlist(self, index: int, value: object, seen: dict[str, tuple[WatchList, str]]) -> WatchList | None:
         prefix = f"watchlist[{index}]"
         if not isinstance(value, dict):
-            self.problem(prefix, f"a watch list must be a table, found {_type_name(value)}",
+            self.problem(prefix, f"a watch list must be a table, found {type_name(value)}",
                          'write it as [[watchlist]] with name = "..."')
             return None
         name = self._string(prefix, value, "name", required=True, example='"Nightly"')
