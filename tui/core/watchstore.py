@@ -173,9 +173,19 @@ class WatchStore:
     # -- construction -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, providers: ProvidersFile | None = None, **kwargs: object) -> WatchStore:
+    def open(
+        cls,
+        path: Path,
+        providers: ProvidersFile | None = None,
+        *,
+        save_delay: float = 0.5,
+        autosave: bool = True,
+        lock_timeout: float = 10.0,
+        on_saved: Callable[[SaveResult | None, BaseException | None], None] | None = None,
+    ) -> WatchStore:
         """A store for `path`, loaded. Check `problems` and `blocked` afterwards."""
-        store = cls(path, providers, **kwargs)  # type: ignore[arg-type]
+        store = cls(path, providers, save_delay=save_delay, autosave=autosave, lock_timeout=lock_timeout,
+                    on_saved=on_saved)
         store.load()
         return store
 
