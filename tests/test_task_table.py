@@ -227,6 +227,22 @@ async def test_insert_update_remove() -> None:
         assert app.moved[-1] is None
 
 
+async def test_rebuild_restores_cursor_and_scrolls_to_it() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply(rows(300))
+        table.move_cursor_to_key("k250")
+        table.clear()
+        table.apply(rows(300))
+        await pilot.pause()
+        assert table.cursor_key == "k250"
+        assert table.scroll_y <= 250 < table.scroll_y + table.size.height - 1
+        table.clear()
+        table.apply(rows(10, start=1000))  # a different list: top row
+        assert table.cursor_key == "k1000"
+
+
 async def test_header_sort_indicator_and_sort_keeps_cursor() -> None:
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:

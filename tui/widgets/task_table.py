@@ -223,14 +223,19 @@ class TaskTable(ScrollView, can_focus=True):
             self._sync(None)
             return
         strips = self._strips
-        for key in changed:
+        cached = strips.keys()
+        for key in cached & changed.keys() if len(changed) > len(cached) // 4 else changed:
             strips.discard(key)
         for key in removed:
             strips.discard(key)
         self._sync(changed)
 
     def clear(self) -> None:
-        """Remove every row (columns, sort and filter stay)."""
+        """Remove every row (columns, sort and filter stay).
+
+        The cursor's key is remembered: if the next batch brings that row back (a
+        rebuild), the cursor returns to it.
+        """
         self._model.clear()
         self._invalidate_all()
         self._sync(None)
@@ -397,8 +402,8 @@ class TaskTable(ScrollView, can_focus=True):
         visible = model.visible
 
         anchor = self._anchor_key
-        if anchor is not None and anchor not in model:
-            anchor = self._anchor_key = None
+        if anchor is not None and len(model) and anchor not in model:
+            anchor = self._anchor_key = None  # kept while empty: a rebuild restores it
         if not visible:
             new_key = None
         elif anchor is not None and anchor != old_key and (reordered or old_key is None) \
@@ -412,7 +417,7 @@ class TaskTable(ScrollView, can_focus=True):
             new_key = old_key
         else:
             new_key = model.nearest_visible(old_key, old_index)
-        if anchor is None:
+        if anchor is None and new_key is not None:
             self._anchor_key = new_key
         if reordered or new_key != old_key:
             index = model.index_of(new_key)
@@ -425,6 +430,8 @@ class TaskTable(ScrollView, can_focus=True):
         if on_screen and self._cursor_index != old_index:
             # keep the selected task on the same screen line
             self.scroll_to(y=max(0, top + self._cursor_index - old_index), animate=False, force=True)
+        elif old_key is None and new_key is not None:
+            self._scroll_to_cursor()
         if changed is None or int(self.scroll_y) != top:
             self.refresh()
             return
