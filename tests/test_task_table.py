@@ -345,11 +345,20 @@ async def test_s_cycles_sortable_columns_and_S_reverses() -> None:
         assert not table.sort_reverse
 
 
-def test_bindings_have_ids() -> None:
+async def test_every_active_binding_has_an_id_and_a_keymap_remaps_it() -> None:
     ids = {b.id for b in TaskTable.BINDINGS if not isinstance(b, tuple)}  # type: ignore[union-attr]
     assert len(ids) == len(TaskTable.BINDINGS)
     assert {"table.sort_next", "table.sort_reverse", "table.cursor_down", "table.activate"} <= ids
-    assert all(i and i.startswith("table.") for i in ids)
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(TaskTable)
+        for key, binding in table._bindings:
+            assert binding.id and binding.id.startswith("table."), (key, binding)
+        app.set_keymap({"table.cursor_down": "n"})
+        table.apply(rows(5))
+        await pilot.pause()
+        await pilot.press("n", "n")
+        assert table.cursor_key == "k2"
 
 
 async def test_click_header_sorts_then_reverses() -> None:
@@ -553,3 +562,19 @@ async def test_ten_thousand_rows_load_and_navigate() -> None:
         await pilot.pause()
         assert table.cursor_key == key
         app.export_screenshot()
+
+
+async def test_horizontal_scroll_keeps_header_and_rows_aligned() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply({"a": row(1, name="n" * 20, note="the note")})
+        await pilot.pause()
+        assert table.virtual_size.width > table.size.width
+        await pilot.press("right", "right", "right", "right")
+        assert table.scroll_x == 4
+        header, first = screen_text(table)[:2]
+        assert header.index("State") == first.index("✖ failed")
+        x = column_x(table, "state") - int(table.scroll_x)
+        await pilot.click(TaskTable, offset=(x + 1, 0))
+        assert table.sort_column == "state"

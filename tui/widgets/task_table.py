@@ -49,7 +49,7 @@ def _safe(text: str) -> str:
     return clean(text) if needs_clean(text) else text
 
 
-class TaskTable(ScrollView, can_focus=True):
+class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
     """A keyed, sortable, filterable table that scales to tens of thousands of rows.
 
     Rows are identified by a stable string key. The cursor follows its row's key
@@ -68,7 +68,12 @@ class TaskTable(ScrollView, can_focus=True):
         Binding("enter", "activate", "Open", id="table.activate"),
         Binding("s", "sort_next", "Sort", id="table.sort_next"),
         Binding("S", "sort_reverse", "Reverse sort", id="table.sort_reverse"),
+        Binding("left", "scroll_left", "Scroll left", show=False, id="table.scroll_left"),
+        Binding("right", "scroll_right", "Scroll right", show=False, id="table.scroll_right"),
+        Binding("ctrl+pageup", "page_left", "Page left", show=False, id="table.page_left"),
+        Binding("ctrl+pagedown", "page_right", "Page right", show=False, id="table.page_right"),
     ]
+    """Every binding has an id (`table.*`) so a keymap can remap it; nothing is inherited."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "task-table--header",
