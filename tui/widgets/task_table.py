@@ -12,10 +12,20 @@ Safety: cells are drawn as plain segments, never parsed as markup, and a cell th
 still holds a control character when drawn is cleaned again (`tui.core.text.clean`).
 Build rows with `make_row` (or clean the strings yourself).
 
-Public interface:
-    apply(changed, removed=()), clear(), set_columns(columns), sort_by(key, reverse),
-    set_filter(text), move_cursor_to_key(key); row_count, visible_count, cursor_key,
-    sort_column, sort_reverse, filter_text; messages CursorMoved(key), RowActivated(key).
+Public interface (kept small so the implementation can be swapped):
+    TaskTable(columns=(), *, show_header=True, zebra_stripes=False, name, id, classes, disabled)
+    apply(changed: Mapping[str, Row], removed: Iterable[str] = ()), clear(),
+    set_columns(columns), sort_by(column_key | None, reverse=False), set_filter(text),
+    move_cursor_to_key(key) -> bool, get_row(key)
+    properties: row_count (all rows), visible_count, visible_keys, cursor_key,
+    cursor_row, columns, sort_column, sort_reverse, filter_text, model
+    messages: TaskTable.CursorMoved(key | None), TaskTable.RowActivated(key);
+    both have `.table`, `.key` and `control`, so `@on(TaskTable.CursorMoved, "#tasks")` works.
+    bindings (ids): table.cursor_up (up, k), table.cursor_down (down, j), table.page_up,
+    table.page_down, table.top (home, g), table.bottom (end, G), table.activate (enter),
+    table.sort_next (s), table.sort_reverse (S), table.scroll_left/right, table.page_left/right
+    component classes: task-table--header, --header-sorted, --cursor, --stale, --zebra,
+    --error, --state-{pending,running,succeeded,failed,cancelled,unknown}
 """
 
 from __future__ import annotations
@@ -253,7 +263,10 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._sync(None)
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
-        """Sort on a column's sort keys (None: insertion order); ties break on row key."""
+        """Sort on a column's sort keys (None: insertion order); ties break on row key.
+
+        Raises KeyError for a column key the table does not have.
+        """
         self._model.sort_by(column_key, reverse)
         self._header_strip = None
         self._sync(None)
