@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import os
@@ -13,7 +14,6 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import IO
 
 import pytest
 
@@ -34,6 +34,8 @@ def version_tasks(k: int, n: int) -> list[TaskRef]:
 
 # A pre-imported parent that forks writer children on request, so each kill costs milliseconds
 # instead of an interpreter start. Each child loops forever: load, replace the list, save.
+# Commands: "spawn K" / "aim K" (a writer starting at version K; "aim" also prints "writing"
+# whenever a save creates its temp file), "once K" (save version K and exit), "reap PID".
 ZYGOTE = (
     "import os, sys\n"
     "from pathlib import Path\n"
@@ -43,6 +45,15 @@ ZYGOTE = (
     + textwrap.dedent(
         """
         path, n = Path(sys.argv[1]), int(sys.argv[2])
+
+        def announce_writes():
+            # Say when a save starts writing its temp file, so a kill can be aimed at the write.
+            import tempfile
+            real = tempfile.mkstemp
+            def mkstemp(*args, **kwargs):
+                print("writing", flush=True)
+                return real(*args, **kwargs)
+            tempfile.mkstemp = mkstemp
 
         def write(k, forever):
             store = WatchStore.open(path, autosave=False)
@@ -59,11 +70,13 @@ ZYGOTE = (
         print("ready", flush=True)
         for line in sys.stdin:
             command, arg = line.split()
-            if command in ("spawn", "once"):
+            if command in ("spawn", "aim", "once"):
                 pid = os.fork()
                 if pid == 0:
                     try:
-                        write(int(arg), forever=command == "spawn")
+                        if command == "aim":
+                            announce_writes()
+                        write(int(arg), forever=command != "once")
                     finally:
                         os._exit(3)
                 print(pid, flush=True)
@@ -118,72 +131,110 @@ def read(path: Path) -> bytes | None:
         return None
 
 
-def spawned(stdout: IO[str]) -> int:
-    """Read the zygote's "<pid>" and the child's "loaded" (in either order); return the pid."""
-    lines = {stdout.readline().strip(), stdout.readline().strip()}
-    assert "loaded" in lines, lines
-    (pid,) = lines - {"loaded"}
-    return int(pid)
+class Zygote:
+    """Talks to the ZYGOTE process. Its children's words ("loaded", "writing") share its stdout."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE, str(path), str(TASKS_PER_VERSION)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.heard: collections.Counter[str] = collections.Counter()
+        assert self._line() == "ready"
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line, "the zygote died"
+        return line.strip()
+
+    def ask(self, command: str) -> int:
+        """Send a command; return the number it answers (a pid, or a reaped child's signal/status)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        while True:
+            line = self._line()
+            if line.lstrip("-").isdigit():
+                return int(line)
+            self.heard[line] += 1
+
+    def wait_for(self, word: str) -> None:
+        while not self.heard[word]:
+            line = self._line()
+            assert not line.lstrip("-").isdigit(), line
+            self.heard[line] += 1
+        self.heard[word] -= 1
+
+    def spawn(self, command: str) -> int:
+        pid = self.ask(command)
+        self.wait_for("loaded")
+        return pid
+
+    def kill(self, pid: int) -> int:
+        os.kill(pid, signal.SIGKILL)
+        status = self.ask(f"reap {pid}")
+        self.heard.clear()  # whatever the dead child said is stale now
+        return status
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def test_sigkill_mid_save_leaves_old_or_new_file_whole(tmp_path: Path) -> None:
     path = tmp_path / "config" / "watchlists.toml"
     rng = random.Random(20240611)
-    zygote = subprocess.Popen(
-        [sys.executable, "-c", ZYGOTE, str(path), str(TASKS_PER_VERSION)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert zygote.stdin is not None and zygote.stdout is not None
-
-    def command(line: str) -> int:
-        assert zygote.stdin is not None and zygote.stdout is not None
-        zygote.stdin.write(line + "\n")
-        zygote.stdin.flush()
-        return spawned(zygote.stdout) if not line.startswith("reap") else int(zygote.stdout.readline())
-
+    template(TASKS_PER_VERSION)
+    zygote = Zygote(path)
     try:
-        template(TASKS_PER_VERSION)
-        assert zygote.stdout.readline().strip() == "ready"
         seen: set[int] = set()
-        mid_write = 0
+        mid_write = {"spawn": 0, "aim": 0}
         snapshots: list[tuple[bytes | None, bytes | None]] = []
         started = time.monotonic()
         for iteration in range(KILLS):
-            pid = command(f"spawn {(iteration + 10) * 1_000_000}")
-            # A random moment in the save loop: the merge, the serialisation, the write, the fsync,
-            # the backup link or the replace. The previous snapshot is checked meanwhile.
-            kill_at = time.monotonic() + rng.uniform(0.0, 0.3)
-            while snapshots:
+            # Even iterations: a random moment in the save loop (the merge, the serialisation, the
+            # write, the fsync, the backup link or the replace). Odd ones: a moment just after a
+            # save started writing its temp file.
+            mode = "spawn" if iteration % 2 == 0 else "aim"
+            pid = zygote.spawn(f"{mode} {(iteration + 10) * 1_000_000}")
+            if mode == "aim":
+                zygote.wait_for("writing")
+                kill_at = time.monotonic() + rng.uniform(0.0, 0.005)
+            else:
+                kill_at = time.monotonic() + rng.uniform(0.0, 0.3)
+            while snapshots and time.monotonic() < kill_at - 0.05:  # check the last snapshot meanwhile
                 current, backup = snapshots.pop()
                 version = check_whole(current, TASKS_PER_VERSION)
                 if version is not None:
                     seen.add(version)
                 check_whole(backup, TASKS_PER_VERSION)
             time.sleep(max(0.0, kill_at - time.monotonic()))
-            os.kill(pid, signal.SIGKILL)
             # SIGKILL, not a crash of the writer (which would exit with status 3).
-            assert command(f"reap {pid}") == signal.SIGKILL
+            assert zygote.kill(pid) == signal.SIGKILL
             snapshots.append((read(path), read(backup_path(path))))
-            mid_write += any(p.name.endswith(".tmp") for p in path.parent.iterdir())
+            mid_write[mode] += any(p.name.endswith(".tmp") for p in path.parent.iterdir())
         for current, backup in snapshots:
-            check_whole(current, TASKS_PER_VERSION)
+            version = check_whole(current, TASKS_PER_VERSION)
+            if version is not None:
+                seen.add(version)
             check_whole(backup, TASKS_PER_VERSION)
         elapsed = time.monotonic() - started
-        print(f"\n{KILLS} kills in {elapsed:.1f} s; {len(seen)} distinct versions seen; "
-              f"{mid_write} kills left a half-written temp file behind")
+        print(f"\n{KILLS} kills in {elapsed:.1f} s; {len(seen)} distinct versions seen; a temp file was left "
+              f"behind by {mid_write['spawn']} random and {mid_write['aim']} aimed kills")
         assert len(seen) > 1  # the writers did make progress between kills
 
         # The next writer to save finds the file whole and cleans up what the killed ones left.
         final = (KILLS + 10) * 1_000_000
-        pid = command(f"once {final}")
-        assert command(f"reap {pid}") == 0
+        pid = zygote.spawn(f"once {final}")
+        assert zygote.ask(f"reap {pid}") == 0
         assert check_whole(read(path), TASKS_PER_VERSION) == final
         assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
     finally:
-        zygote.stdin.close()
-        zygote.wait(timeout=30)
+        zygote.close()
 
 
 WRITER = textwrap.dedent(
