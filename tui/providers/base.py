@@ -24,16 +24,26 @@ MAX_BODY = 64_000_000
 class ProviderSettings(Protocol):
     """The fields of a provider profile (providers.toml) a provider reads."""
 
-    name: str
-    kind: str
-    base_url: str
-    project_id: str | None
-    interval: float
-    transport: str
-    ca_bundle: str | None
-    concurrency: int
-    timeout_connect: float
-    timeout_read: float
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def project_id(self) -> str | None: ...
+    @property
+    def interval(self) -> float: ...
+    @property
+    def transport(self) -> str: ...
+    @property
+    def ca_bundle(self) -> str | None: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def timeout_connect(self) -> float: ...
+    @property
+    def timeout_read(self) -> float: ...
 
 
 def make_client(settings: ProviderSettings, auth: httpx.Auth | None) -> httpx.AsyncClient:

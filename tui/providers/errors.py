@@ -140,7 +140,7 @@ _STATUS_WORDS = {
 def error_from_response(response: httpx.Response, *, task_gone_on_404: bool = True) -> ProviderError:
     status = response.status_code
     code, msg = parse_error_body(response.content, response.headers.get("content-type", ""))
-    prefix = _STATUS_WORDS.get(status) or (f"server error" if status >= 500 else "request rejected")
+    prefix = _STATUS_WORDS.get(status) or ("server error" if status >= 500 else "request rejected")
     message = f"{prefix}: {msg}" if msg else prefix
     if status == 404 and task_gone_on_404:
         message = f"task is gone (the server no longer knows it): {msg}" if msg else "task is gone"

@@ -14,7 +14,7 @@ STALE_AFTER_INTERVALS = 3
 
 COLUMNS: tuple[Column, ...] = (
     Column("state", "State", width=12),
-    Column("progress", "Progress", width=18),
+    Column("progress", "Progress", width=20),
     Column("provider", "Provider", min_width=8, max_width=16),
     Column("title", "Title", min_width=12, max_width=34),
     Column("id", "Task id", width=14),
@@ -24,7 +24,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("error", "Last error", min_width=10, max_width=60),
 )
 
-BAR_WIDTH = 8
+BAR_WIDTH = 6
 
 
 def progress_text(snapshot: TaskSnapshot) -> str:

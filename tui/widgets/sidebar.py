@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode
 
+from tui.board_model import ListNode, ProviderNode
 from tui.core.model import HealthStatus, ProviderHealth, TaskState
 from tui.core.text import clean
 from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
@@ -27,22 +28,6 @@ HEALTH_MARK = {
     HealthStatus.AUTH_FAILED: ("✗", "red"),
     HealthStatus.IDLE: ("○", "dim"),
 }
-
-
-@dataclass(frozen=True)
-class ProviderNode:
-    name: str
-    kind: str
-    health: ProviderHealth | None
-    counts: Counter[TaskState]
-    instances: Mapping[str, Counter[TaskState]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ListNode:
-    name: str
-    counts: Counter[TaskState]
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -97,9 +82,9 @@ class Sidebar(Tree[NodeRef]):
         self.guide_depth = 2
         self._providers_node = self.root.add("Providers", NodeRef("group", "providers"), expand=True)
         self._lists_node = self.root.add("Watch lists", NodeRef("group", "lists"), expand=True)
-        self._shape: tuple[object, ...] = ()
-        self._nodes: dict[NodeRef, TreeNode[NodeRef]] = {}
-        self._labels: dict[NodeRef, str] = {}
+        self._tree_shape: tuple[object, ...] = ()
+        self._node_of: dict[NodeRef, TreeNode[NodeRef]] = {}
+        self._label_cache: dict[NodeRef, str] = {}
 
     def process_label(self, label: str | Text) -> Text:
         if isinstance(label, Text):
@@ -108,9 +93,9 @@ class Sidebar(Tree[NodeRef]):
 
     def update_model(self, providers: Sequence[ProviderNode], lists: Sequence[ListNode]) -> None:
         shape = (tuple((p.name, tuple(p.instances)) for p in providers), tuple(lst.name for lst in lists))
-        if shape != self._shape:
+        if shape != self._tree_shape:
             self._rebuild(providers, lists)
-            self._shape = shape
+            self._tree_shape = shape
         for provider in providers:
             self._set(NodeRef("provider", provider.name), self._provider_label(provider))
             self._set(NodeRef("health", provider.name), self._health_label(provider))
@@ -139,28 +124,28 @@ class Sidebar(Tree[NodeRef]):
         return Text(health_text(provider.health), style=style)
 
     def _set(self, ref: NodeRef, label: Text) -> None:
-        node = self._nodes.get(ref)
+        node = self._node_of.get(ref)
         if node is None:
             return
         plain = label.plain + repr(label.spans)
-        if self._labels.get(ref) != plain:
-            self._labels[ref] = plain
+        if self._label_cache.get(ref) != plain:
+            self._label_cache[ref] = plain
             node.set_label(label)
 
     def _rebuild(self, providers: Sequence[ProviderNode], lists: Sequence[ListNode]) -> None:
         self._providers_node.remove_children()
         self._lists_node.remove_children()
-        self._nodes.clear()
-        self._labels.clear()
+        self._node_of.clear()
+        self._label_cache.clear()
         for provider in providers:
             ref = NodeRef("provider", provider.name)
             node = self._providers_node.add(provider.name, ref, expand=True)
-            self._nodes[ref] = node
+            self._node_of[ref] = node
             href = NodeRef("health", provider.name)
-            self._nodes[href] = node.add_leaf("", href)
+            self._node_of[href] = node.add_leaf("", href)
             for instance in provider.instances:
                 iref = NodeRef("instance", provider.name, instance)
-                self._nodes[iref] = node.add_leaf(instance, iref)
+                self._node_of[iref] = node.add_leaf(instance, iref)
         for lst in lists:
             ref = NodeRef("list", lst.name)
-            self._nodes[ref] = self._lists_node.add_leaf(lst.name, ref)
+            self._node_of[ref] = self._lists_node.add_leaf(lst.name, ref)

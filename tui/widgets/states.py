@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from tui.core.model import TaskState
+from tui.widgets.table_model import STATE_SYMBOLS
 
-STATE_SYMBOL = {
-    TaskState.PENDING: "◷",
-    TaskState.RUNNING: "▶",
-    TaskState.SUCCEEDED: "✓",
-    TaskState.FAILED: "✗",
-    TaskState.CANCELLED: "⊘",
-    TaskState.UNKNOWN: "?",
-}
+STATE_SYMBOL = {state: STATE_SYMBOLS[state.value] for state in TaskState}
 
 STATE_STYLE = {
     TaskState.PENDING: "cyan",
@@ -22,6 +16,7 @@ STATE_STYLE = {
     TaskState.UNKNOWN: "magenta",
 }
 
+# Sort order of the state column: what needs attention first.
 STATE_ORDER = {
     TaskState.FAILED: 0,
     TaskState.RUNNING: 1,

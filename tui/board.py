@@ -1,0 +1,145 @@
+"""What the dashboard knows, without any widget: snapshots, health, the active list.
+
+The app feeds engine batches in with `apply()` and gets back what changed, so it
+touches only changed rows, and learns which changes deserve a notification.
+Kept free of textual so it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tui.board_model import ListNode, ProviderNode
+from tui.core.config import Config, WatchList
+from tui.core.engine import Batch
+from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot, TaskState
+
+
+@dataclass
+class Changes:
+    """The outcome of applying one batch."""
+
+    active: set[str] = field(default_factory=set)  # keys of changed rows in the active list
+    finished: list[TaskSnapshot] = field(default_factory=list)  # tasks that just reached a terminal state
+    went_down: list[ProviderHealth] = field(default_factory=list)
+    came_back: list[ProviderHealth] = field(default_factory=list)
+    discovered: list[TaskRef] = field(default_factory=list)
+
+
+_DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
+
+
+class Board:
+    def __init__(self, config: Config, active: str | None = None) -> None:
+        self.config = config
+        self.snapshots: dict[str, TaskSnapshot] = {}
+        self.health: dict[str, ProviderHealth] = {}
+        names = config.watch.names
+        self.active_name: str | None = active if active in names else (names[0] if names else None)
+        self._active_keys: set[str] = set()
+        self.refresh_active()
+
+    # -- lists ----------------------------------------------------------------------------------
+
+    @property
+    def lists(self) -> list[WatchList]:
+        return self.config.watch.lists
+
+    @property
+    def active(self) -> WatchList | None:
+        return self.config.watch.get(self.active_name) if self.active_name else None
+
+    def refresh_active(self) -> None:
+        """Recompute the active list's task keys (after switching or editing lists)."""
+        self._active_keys = {ref.key for ref in self.active_refs()}
+
+    def active_refs(self) -> list[TaskRef]:
+        return list(self.active.tasks) if self.active else []
+
+    def in_active(self, key: str) -> bool:
+        return key in self._active_keys
+
+    def all_refs(self) -> list[TaskRef]:
+        """Every watched task once, across all lists (the engine polls these)."""
+        seen: dict[str, TaskRef] = {}
+        for watchlist in self.lists:
+            for ref in watchlist.tasks:
+                seen.setdefault(ref.key, ref)
+        return list(seen.values())
+
+    def follows(self) -> set[tuple[str, str]]:
+        return {(f.provider, f.instance) for w in self.lists for f in w.instances}
+
+    def lists_following(self, provider: str, instance: str | None) -> list[str]:
+        return [w.name for w in self.lists
+                if any(f.provider == provider and f.instance == instance for f in w.instances)]
+
+    # -- engine results ---------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> Changes:
+        changes = Changes()
+        for key, snapshot in batch.snapshots.items():
+            previous = self.snapshots.get(key)
+            self.snapshots[key] = snapshot
+            if key in self._active_keys:
+                changes.active.add(key)
+            if (previous is not None and previous.fetched_at is not None and not previous.state.is_terminal
+                    and snapshot.state.is_terminal):
+                changes.finished.append(snapshot)
+        for name, health in batch.health.items():
+            previous_health = self.health.get(name)
+            self.health[name] = health
+            was_down = previous_health is not None and previous_health.status in _DOWN
+            if health.status in _DOWN and not was_down:
+                changes.went_down.append(health)
+            elif health.status is HealthStatus.OK and was_down:
+                changes.came_back.append(health)
+        changes.discovered = list(batch.discovered)
+        return changes
+
+    def interval(self, provider: str) -> float:
+        health = self.health.get(provider)
+        if health is not None:
+            return health.interval
+        config = self.config.providers.providers.get(provider)
+        return float(config.interval) if config else 5.0
+
+    # -- counts -------------------------------------------------------------------------------------
+
+    def state_of(self, ref: TaskRef) -> TaskState | None:
+        snapshot = self.snapshots.get(ref.key)
+        return snapshot.state if snapshot is not None and snapshot.fetched_at is not None else None
+
+    def counts(self, refs: Iterable[TaskRef]) -> Counter[TaskState]:
+        counts: Counter[TaskState] = Counter()
+        for ref in refs:
+            state = self.state_of(ref)
+            if state is not None:
+                counts[state] += 1
+        return counts
+
+    def running_in_active(self) -> int:
+        return sum(1 for ref in self.active_refs()
+                   if (s := self.snapshots.get(ref.key)) is None or not s.finished)
+
+    def sidebar(self) -> tuple[list[ProviderNode], list[ListNode]]:
+        refs = self.all_refs()
+        by_provider: dict[str, list[TaskRef]] = {}
+        for ref in refs:
+            by_provider.setdefault(ref.provider, []).append(ref)
+        providers: list[ProviderNode] = []
+        for name, config in self.config.providers.providers.items():
+            mine = by_provider.get(name, [])
+            instances: dict[str, Counter[TaskState]] = {}
+            if config.needs_instance:
+                grouped: dict[str, list[TaskRef]] = {}
+                for ref in mine:
+                    grouped.setdefault(ref.instance or "", []).append(ref)
+                instances = {inst: self.counts(group) for inst, group in sorted(grouped.items())}
+            providers.append(ProviderNode(name=name, kind=config.kind, health=self.health.get(name),
+                                          counts=self.counts(mine), instances=instances))
+        lists = [ListNode(name=w.name, counts=self.counts(w.tasks), active=w.name == self.active_name)
+                 for w in self.lists]
+        return providers, lists

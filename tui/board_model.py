@@ -1,0 +1,25 @@
+"""What the sidebar shows, as plain data (no textual)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tui.core.model import ProviderHealth, TaskState
+
+
+@dataclass(frozen=True)
+class ProviderNode:
+    name: str
+    kind: str
+    health: ProviderHealth | None
+    counts: Counter[TaskState]
+    instances: Mapping[str, Counter[TaskState]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListNode:
+    name: str
+    counts: Counter[TaskState]
+    active: bool

@@ -1,0 +1,44 @@
+"""`taskdeck` (no subcommand): open the dashboard on the saved config, or on the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.core.config import SaveBlockedError, load_config
+from tui.core.problems import ConfigError
+from tui.logfile import setup_log_file
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.log_file:
+        setup_log_file(args.log_file)
+    from tui.app import TaskdeckApp
+
+    demo = None
+    if args.demo:
+        from tui.demo import start_demo
+
+        demo = start_demo()
+        config = demo.config
+    else:
+        config = load_config()
+        if args.watchlist:
+            try:
+                args.watchlist = config.watch.resolve_name(args.watchlist)
+            except (ConfigError, KeyError, ValueError) as exc:
+                print(f"taskdeck: {exc}", file=sys.stderr)
+                return 2
+    app = TaskdeckApp(config, watchlist=args.watchlist, demo=args.demo)
+    try:
+        app.run()
+    finally:
+        app.engine.stop()
+        if demo is not None:
+            demo.close()
+        try:
+            config.close()
+        except SaveBlockedError as exc:
+            print(f"taskdeck: watch lists not saved: {exc}", file=sys.stderr)
+            return 1
+    return 0

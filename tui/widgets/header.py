@@ -1,0 +1,39 @@
+"""The top bar: the watch list's name, totals per state, and the PAUSED mark."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.model import TaskState
+from tui.core.text import clean
+from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
+
+ORDER = (TaskState.RUNNING, TaskState.PENDING, TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED,
+         TaskState.UNKNOWN)
+
+
+class DeckHeader(Static):
+    DEFAULT_CSS = """
+    DeckHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._last = ""
+
+    def show(self, list_name: str | None, counts: Counter[TaskState], total: int, paused: bool) -> None:
+        text = Text.assemble(("taskdeck", "bold"), " · ", (clean(list_name or "no watch list", limit=40), "bold"),
+                             f"  {total} task{'s' if total != 1 else ''}  ")
+        for state in ORDER:
+            n = counts.get(state, 0)
+            if n:
+                text.append(f" {STATE_SYMBOL[state]} {n} {state.value} ", style=STATE_STYLE[state])
+        if paused:
+            text.append("  ⏸ PAUSED ", style="bold reverse yellow")
+        key = text.plain + repr(text.spans)
+        if key != self._last:
+            self._last = key
+            self.update(text)
