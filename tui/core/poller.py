@@ -129,7 +129,8 @@ class Poller:
         self._lanes: dict[str, _Lane] = {}
         self._follows: dict[str, tuple[str, str]] = {}
         for name, source in sources.items():
-            limit: int = (concurrency or {}).get(name) or getattr(getattr(source, "settings", None), "concurrency", 8)
+            configured = (concurrency or {}).get(name) or getattr(getattr(source, "settings", None), "concurrency", 8)
+            limit = int(configured or 8)
             lane = _Lane(source=source, interval=source.interval, concurrency=max(1, int(limit)))
             lane.health = ProviderHealth(provider=name, interval=lane.interval)
             self._lanes[name] = lane
