@@ -10,11 +10,18 @@ import argparse
 import sys
 from collections.abc import Iterable
 
+from tui.commands.selection import (
+    CommandError,
+    checked_instance,
+    fail,
+    find_provider,
+    read_providers,
+    report,
+    task_refs,
+)
 from tui.core.model import TaskRef
 from tui.core.paths import resolve_paths
-from tui.core.problems import ConfigError, ConfigProblem, did_you_mean, join_key
-from tui.core.providers_config import load_providers
-from tui.core.taskids import check_instance, check_task_id
+from tui.core.problems import ConfigError, ConfigProblem
 from tui.core.watchstore import UnknownListError, WatchStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -31,50 +38,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(code: int, message: str, problems: Iterable[ConfigProblem] = ()) -> int:
-    print(f"taskdeck add: {message}", file=sys.stderr)
-    for problem in problems:
-        print(f"  {problem.describe()}", file=sys.stderr)
-    return code
+    return fail("add", code, message, problems)
 
 
 def run(args: argparse.Namespace) -> int:
     paths = resolve_paths()
-    providers, provider_problems = load_providers(paths.providers)
-    if not providers.parsed:
-        return _fail(EXIT_FAILED, f"{paths.providers} cannot be read; fix it first:", provider_problems)
-
-    name = args.provider
-    if name not in providers.names:
-        guess = did_you_mean(name, providers.names)
-        message = f"unknown provider '{name}'"
-        if guess:
-            message += f" — did you mean '{guess}'?"
-        known = ", ".join(sorted(providers.names))
-        message += f"\n  known providers: {known}" if known else f"\n  {paths.providers} defines no providers yet"
-        message += f"\n  to add one, write a [providers.{name}] table in {paths.providers}"
-        return _fail(EXIT_USAGE, message)
-    config = providers.providers.get(name)
-    if config is None:
-        prefix = join_key("providers", name)
-        own = [p for p in provider_problems if p.is_error and p.key.startswith(prefix)]
-        return _fail(EXIT_USAGE, f"provider '{name}' in {paths.providers} has errors; fix them first:", own)
-
-    instance = args.instance.strip() if args.instance is not None else None
-    problem = check_instance(config.kind, instance)
-    if problem:
-        return _fail(EXIT_USAGE, f"provider '{name}': {problem}")
-
-    refs: list[TaskRef] = []
-    bad: list[str] = []
-    for raw in args.ids:
-        task_id = raw.strip()
-        problem = check_task_id(config.kind, task_id)
-        if problem:
-            bad.append(problem)
-        else:
-            refs.append(TaskRef(provider=name, id=task_id, instance=instance, label=args.label))
-    if bad:
-        return _fail(EXIT_USAGE, "malformed task id(s), nothing was added:\n" + "\n".join(f"  {b}" for b in bad))
+    try:
+        providers, provider_problems = read_providers(paths, code=EXIT_FAILED)
+        config = find_provider(args.provider, providers, provider_problems, paths.providers)
+        instance = checked_instance(config, args.instance)
+        refs = task_refs(config, instance, args.ids, label=args.label,
+                         refusal="malformed task id(s), nothing was added")
+    except CommandError as exc:
+        return report("add", exc)
 
     store = WatchStore(paths.watchlists, providers, autosave=False)
     problems = store.load()
