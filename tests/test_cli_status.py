@@ -78,11 +78,11 @@ class Deck:
         return [t["id"] for t in self.sim.create_tasks("apig", count=count, instance=GATEWAY, **plan)]
 
 
-@pytest.fixture
-def deck(tmp_path: Path, sim_reset: SimulatorProcess) -> Deck:
+def make_deck(tmp_path: Path, sim: SimulatorProcess) -> Deck:
+    """providers.toml for the simulator (secrets from the environment) in a fresh config dir."""
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    (config_dir / "providers.toml").write_text(PROVIDERS.format(base=sim_reset.base_url, project=cred.PROJECT_ID))
+    (config_dir / "providers.toml").write_text(PROVIDERS.format(base=sim.base_url, project=cred.PROJECT_ID))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TASKDECK_", "XDG_"))}
     env.update(
         TASKDECK_CONFIG_DIR=str(config_dir),
@@ -92,7 +92,12 @@ def deck(tmp_path: Path, sim_reset: SimulatorProcess) -> Deck:
         NO_PROXY="127.0.0.1,localhost",
         COLUMNS="200",
     )
-    return Deck(sim_reset, config_dir, env)
+    return Deck(sim, config_dir, env)
+
+
+@pytest.fixture
+def deck(tmp_path: Path, sim_reset: SimulatorProcess) -> Deck:
+    return make_deck(tmp_path, sim_reset)
 
 
 def check_record(record: dict[str, Any]) -> None:
@@ -209,6 +214,13 @@ def test_follow_instance_lists_the_tasks(deck: Deck) -> None:
 
 
 # --- exit 3: some tasks could not be read -------------------------------------------------------------------------
+
+
+def test_an_instance_that_cannot_be_listed_gives_exit_3(deck: Deck) -> None:
+    result = deck.run("status", "--follow-instance", "dms", "no-such-instance", "--json")
+    assert result.code == 3
+    assert result.out == ""
+    assert "could not list the tasks of dms instance no-such-instance: HTTP 404" in result.err
 
 
 def test_a_task_that_is_gone_gives_exit_3(deck: Deck) -> None:

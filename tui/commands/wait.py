@@ -1,0 +1,408 @@
+"""`taskdeck wait [selection] [--timeout SECONDS] [--json]`: block until every selected task has finished.
+
+Tasks are polled by the engine's Poller, at each provider's interval (no backoff, Retry-After
+honoured). One line is printed per state change (with `--json`, one JSON object: the `status`
+record plus `"event": "change"`, and a last `"event": "summary"` object). When stdout is a
+terminal, a progress bar below the lines shows how far along the tasks are.
+
+Exit codes: 0 every task succeeded, 1 one failed, was cancelled or is gone, 124 timeout,
+2 usage or config error, 130 interrupted (Ctrl+C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from tui.commands.selection import (
+    CommandError,
+    Selection,
+    add_selection_arguments,
+    report,
+    resolve_selection,
+    say,
+)
+from tui.commands.status import close_sources, open_sources, silence_stdout
+from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_name, task_record
+from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
+from tui.core.poller import Poller
+from tui.core.watchlists import FollowedInstance
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 124, 130, 141
+COMMAND = "wait"
+# The progress bar is redrawn this often (seconds).
+TICK = 0.25
+_DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"the timeout must be a positive number of seconds, not {text!r}")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_selection_arguments(parser)
+    parser.add_argument("--timeout", metavar="SECONDS", type=_seconds, help="give up after this long (exit 124)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per state change instead of lines")
+    parser.epilog = ("exit status: 0 all succeeded, 1 some failed, were cancelled or are gone, 124 timeout, "
+                     "2 usage or config error, 130 interrupted")
+
+
+def outcome_of(snapshot: TaskSnapshot) -> str:
+    """succeeded, failed, cancelled, gone; or the state of a task that has not finished."""
+    return "gone" if snapshot.gone else snapshot.state.value
+
+
+def _signature(snapshot: TaskSnapshot) -> tuple[Any, ...]:
+    """What makes a new line: the state (and the API's word for it), whether it is gone, the error."""
+    error = snapshot.error
+    return (snapshot.state, snapshot.raw_state, snapshot.gone,
+            None if error is None else (error.status, error.code, error.message))
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _elapsed(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+
+
+class Display:
+    """Plain lines (and a live bar on a terminal), or JSON lines."""
+
+    def __init__(self, selection: Selection, *, as_json: bool, out: TextIO, bar: bool) -> None:
+        self.selection = selection
+        self.as_json = as_json
+        self.out = out
+        self.bar = bar and not as_json
+        self.bar_shown = False
+        self.started = time.monotonic()
+        self.bar_chars = "█░" if "utf" in (getattr(out, "encoding", "") or "").lower() else "#-"
+
+    def _write(self, line: str) -> None:
+        self._clear_bar()
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def _clear_bar(self) -> None:
+        if self.bar_shown:
+            self.out.write("\r\x1b[K")
+            self.bar_shown = False
+
+    def change(self, snapshot: TaskSnapshot) -> None:
+        if self.as_json:
+            record = task_record(snapshot, self.selection.kind_of(snapshot.ref.provider))
+            self._write(json_line({"event": "change", **record}))
+            return
+        parts = [_clock(), task_name(snapshot.ref), outcome_of(snapshot)]
+        if snapshot.raw_state and snapshot.raw_state != snapshot.state.value:
+            parts[-1] += f" ({safe(snapshot.raw_state)})"
+        if not snapshot.state.is_terminal:
+            parts.append(progress_text(snapshot))
+        title, summary = safe(snapshot.kind or snapshot.title), safe(snapshot.summary, limit=200)
+        parts += [summary] if title and summary.startswith(title) else [title, summary]
+        if snapshot.error is not None:
+            parts.append(f"error: {error_text(snapshot.error, limit=300)}")
+        self._write("  ".join(p for p in parts if p))
+
+    def notice(self, message: str) -> None:
+        """A message about the run (not about one task) on stderr."""
+        self._clear_bar()
+        self.out.flush()
+        say(COMMAND, message)
+
+    def draw_bar(self, snapshots: list[TaskSnapshot], expected: int) -> None:
+        if not self.bar:
+            return
+        import shutil
+
+        total = max(expected, len(snapshots))
+        finished = sum(1 for s in snapshots if s.finished)
+        done = sum(1.0 if s.finished else (s.progress or 0.0) / 100.0 for s in snapshots)
+        fraction = done / total if total else 1.0
+        text = f" {finished}/{total} finished · {_elapsed(time.monotonic() - self.started)}"
+        width = shutil.get_terminal_size().columns
+        size = max(10, min(40, width - len(text) - 3))
+        filled = round(fraction * size)
+        full, empty = self.bar_chars[0], self.bar_chars[1]
+        line = f"[{full * filled}{empty * (size - filled)}]{text}"
+        self.out.write("\r\x1b[K" + line[: max(width - 1, 1)])
+        self.out.flush()
+        self.bar_shown = True
+
+    def summary(self, outcome: str, code: int, counts: dict[str, int], elapsed: float) -> None:
+        if self.as_json:
+            self._write(json_line({"event": "summary", "outcome": outcome, "exit_code": code,
+                                   "tasks": sum(counts.values()), **counts, "elapsed": round(elapsed, 3)}))
+            return
+        self._clear_bar()
+        self.out.flush()
+        if outcome in ("succeeded", "failed"):
+            shown = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no tasks"
+            self._write(f"done in {_elapsed(elapsed)}: {shown}")
+
+
+# --- tracking -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Listed:
+    """A followed instance: listed at least once yet? the last listing error shown."""
+
+    done: bool = False
+    error: TaskError | None = None
+
+
+class Tracker:
+    """The Poller's sink: keeps the newest snapshot of each task, prints changes, knows when all are done."""
+
+    def __init__(self, selection: Selection, display: Display) -> None:
+        self.display = display
+        self.order: list[str] = [ref.key for ref in selection.refs]
+        self.expected: set[str] = set(self.order)
+        self.latest: dict[str, TaskSnapshot] = {}
+        self.signatures: dict[str, tuple[Any, ...]] = {}
+        self.listings: dict[FollowedInstance, _Listed] = {f: _Listed() for f in selection.follows}
+        self.down: set[str] = set()
+        self.done = asyncio.Event()
+        # An error while printing (a closed pipe) ends the run; the Poller would only lose a worker.
+        self.failure: BaseException | None = None
+
+    def _guard(self, handler: Callable[[Any], None], value: Any) -> None:
+        if self.failure is not None:
+            return
+        try:
+            handler(value)
+        except Exception as exc:  # noqa: BLE001 - re-raised by the command once the engine has stopped
+            self.failure = exc
+            self.done.set()
+
+    # Sink
+    def snapshot(self, snapshot: TaskSnapshot) -> None:
+        self._guard(self._snapshot, snapshot)
+
+    def health(self, health: ProviderHealth) -> None:
+        self._guard(self._health, health)
+
+    def discovered(self, refs: list[TaskRef]) -> None:
+        pass  # their snapshots arrive through snapshot()
+
+    def _snapshot(self, snapshot: TaskSnapshot) -> None:
+        key = snapshot.ref.key
+        if key not in self.expected:
+            self.expected.add(key)
+            self.order.append(key)
+        self.latest[key] = snapshot
+        signature = _signature(snapshot)
+        if self.signatures.get(key) != signature:
+            self.signatures[key] = signature
+            self.display.change(snapshot)
+        self.check()
+
+    def _health(self, health: ProviderHealth) -> None:
+        name = safe(health.provider)
+        if health.status in _DOWN and health.provider not in self.down:
+            self.down.add(health.provider)
+            self.display.notice(f"provider '{name}': {health.status.value}: {error_text(health.last_error)}; "
+                                "retrying every interval")
+        elif health.status is HealthStatus.OK and health.provider in self.down:
+            self.down.discard(health.provider)
+            self.display.notice(f"provider '{name}' answers again")
+
+    # Followed instances (see _ListingWatch)
+    def listed(self, followed: FollowedInstance, outcome: list[TaskSnapshot] | TaskError) -> None:
+        self._guard(lambda _: self._listed(followed, outcome), None)
+
+    def _listed(self, followed: FollowedInstance, outcome: list[TaskSnapshot] | TaskError) -> None:
+        state = self.listings.setdefault(followed, _Listed())
+        if isinstance(outcome, TaskError):
+            if state.error is None or state.error.message != outcome.message:
+                self.display.notice(f"could not list the tasks of {safe(followed.provider)} instance "
+                                    f"{safe(followed.instance)}: {error_text(outcome)}")
+            state.error = outcome
+            return
+        state.done, state.error = True, None
+        for snapshot in outcome:  # the Poller reports each one next
+            if snapshot.ref.key not in self.expected:
+                self.expected.add(snapshot.ref.key)
+                self.order.append(snapshot.ref.key)
+        self.check()
+
+    def check(self) -> None:
+        if self.done.is_set() or not all(state.done for state in self.listings.values()):
+            return
+        if all(key in self.latest and self.latest[key].finished for key in self.expected):
+            self.done.set()
+
+    # Results
+    def snapshots(self) -> list[TaskSnapshot]:
+        return [self.latest[key] for key in self.order if key in self.latest]
+
+    def unfinished(self) -> list[str]:
+        return [key for key in self.order if key not in self.latest or not self.latest[key].finished]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"succeeded": 0, "failed": 0, "cancelled": 0, "gone": 0, "unfinished": 0}
+        for key in self.order:
+            snap = self.latest.get(key)
+            outcome = "unfinished" if snap is None or not snap.finished else outcome_of(snap)
+            counts[outcome] += 1
+        return counts
+
+    def all_succeeded(self) -> bool:
+        return all(s.state is TaskState.SUCCEEDED and not s.gone for s in self.latest.values())
+
+
+class _ListingWatch:
+    """A provider, unchanged, except that each listing of an instance is also reported to the Tracker."""
+
+    def __init__(self, source: Any, listed: Callable[[FollowedInstance, list[TaskSnapshot] | TaskError], None]) -> None:
+        self._source = source
+        self._listed = listed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    async def list_tasks(self, instance: str, **options: Any) -> list[TaskSnapshot]:
+        followed = FollowedInstance(self._source.name, instance)
+        try:
+            found: list[TaskSnapshot] = await self._source.list_tasks(instance, **options)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._listed(followed, task_error(exc))
+            raise
+        self._listed(followed, found)
+        return found
+
+
+# --- running --------------------------------------------------------------------------------------------------
+
+
+async def _wait(selection: Selection, display: Display, timeout: float | None) -> tuple[str, Tracker]:
+    """Poll until every task has finished; returns ("done" | "timeout" | "interrupted", tracker)."""
+    sources = open_sources(selection)
+    tracker = Tracker(selection, display)
+    followed = {f.provider for f in selection.follows}
+    engine_sources = {name: _ListingWatch(source, tracker.listed) if name in followed else source
+                      for name, source in sources.items()}
+    poller = Poller(engine_sources, tracker)
+    loop = asyncio.get_running_loop()
+    interrupted = asyncio.Event()
+
+    def on_sigint() -> None:
+        interrupted.set()
+        # A second Ctrl+C, should closing hang, interrupts the usual way.
+        loop.remove_signal_handler(signal.SIGINT)
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+        handled = True
+    except (NotImplementedError, RuntimeError, ValueError):
+        handled = False  # KeyboardInterrupt then ends the run (see `run`)
+
+    poller.add(selection.refs)
+    for f in selection.follows:
+        poller.follow(f.provider, f.instance)
+    running = asyncio.create_task(poller.run())
+    waiters = [asyncio.create_task(tracker.done.wait()), asyncio.create_task(interrupted.wait())]
+    deadline = None if timeout is None else loop.time() + timeout
+    tracker.check()  # nothing selected at all (an empty followed instance is only known after listing)
+    try:
+        while True:
+            left = None if deadline is None else deadline - loop.time()
+            wait_for = TICK if display.bar else left
+            if left is not None and wait_for is not None:
+                wait_for = min(wait_for, left)
+            if left is not None and left <= 0:
+                result = "timeout"
+                break
+            await asyncio.wait(waiters, timeout=wait_for, return_when=asyncio.FIRST_COMPLETED)
+            if interrupted.is_set():
+                result = "interrupted"
+                break
+            if tracker.done.is_set():
+                result = "done"
+                break
+            display.draw_bar(tracker.snapshots(), len(tracker.expected))
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        poller.stop()
+        try:
+            await asyncio.wait_for(running, 5)
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+        await close_sources(sources)
+        if handled:
+            loop.remove_signal_handler(signal.SIGINT)
+    if tracker.failure is not None:
+        raise tracker.failure
+    return result, tracker
+
+
+def _finish(result: str, tracker: Tracker, display: Display, timeout: float | None) -> int:
+    elapsed = time.monotonic() - display.started
+    counts = tracker.counts()
+    if result == "done":
+        code = EXIT_OK if tracker.all_succeeded() else EXIT_FAILED
+        display.summary("succeeded" if code == EXIT_OK else "failed", code, counts, elapsed)
+        return code
+    code = EXIT_TIMEOUT if result == "timeout" else EXIT_INTERRUPTED
+    display.summary(result, code, counts, elapsed)
+    unfinished = tracker.unfinished()
+    total = len(tracker.order)
+    head = f"timed out after {timeout:g} s" if result == "timeout" else "interrupted"
+    lines = [f"{head}; {len(unfinished)} of {total} task(s) not finished"]
+    for key in unfinished[:20]:
+        snap = tracker.latest.get(key)
+        if snap is not None:
+            lines.append(f"  {task_name(snap.ref)}  {outcome_of(snap)}")
+    if len(unfinished) > 20:
+        lines.append(f"  … and {len(unfinished) - 20} more")
+    display.notice("\n".join(lines))
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    display: Display | None = None
+    try:
+        selection = resolve_selection(args, COMMAND)
+        for warning in selection.warnings:
+            say(COMMAND, warning.describe())
+        display = Display(selection, as_json=args.json, out=sys.stdout, bar=sys.stdout.isatty())
+        result, tracker = asyncio.run(_wait(selection, display, args.timeout))
+        return _finish(result, tracker, display, args.timeout)
+    except CommandError as exc:
+        return report(COMMAND, exc)
+    except KeyboardInterrupt:
+        if display is not None:
+            display.notice("interrupted")
+        else:
+            say(COMMAND, "interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
