@@ -11,7 +11,14 @@ from typing import Any, ClassVar, Protocol
 import httpx
 
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
-from tui.providers.errors import ProviderError, error_from_exception, error_from_response, excerpt
+from tui.providers.auth import AuthError
+from tui.providers.errors import (
+    ProviderError,
+    error_from_auth,
+    error_from_exception,
+    error_from_response,
+    excerpt,
+)
 
 USER_AGENT = "taskdeck"
 # A result bigger than this is kept as text and not unwrapped: json.loads holds the
@@ -134,6 +141,8 @@ class Provider:
         """GET a path; return (parsed JSON, body text). Raise ProviderError for anything else."""
         try:
             response = await self.client.get(path, params=params)
+        except AuthError as exc:  # raised by the auth flow: no token could be had
+            raise error_from_auth(exc, exc.status) from None
         except httpx.HTTPError as exc:
             raise error_from_exception(exc) from None
         except (OSError, ssl.SSLError) as exc:

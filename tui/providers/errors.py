@@ -154,6 +154,17 @@ def error_from_response(response: httpx.Response, *, task_gone_on_404: bool = Tr
     )
 
 
+def error_from_auth(exc: BaseException, status: int | None = None) -> ProviderError:
+    """The auth flow could not get a token (refresh refused, wrong password, ...).
+
+    Refused credentials stop the provider (auth=True: one probe per interval); a token
+    endpoint that is itself failing (5xx, 429) is a server error like any other.
+    """
+    transient = status is not None and (status >= 500 or status == 429)
+    prefix = "token endpoint failed" if transient else "authentication failed"
+    return ProviderError(f"{prefix}: {exc}", code="auth", auth=not transient)
+
+
 def error_from_exception(exc: BaseException) -> ProviderError:
     """Network-level failures: refused, DNS, TLS, timeouts, resets."""
     chain = [exc]
@@ -175,12 +186,11 @@ def error_from_exception(exc: BaseException) -> ProviderError:
         message, code = "host name could not be resolved", "dns"
     elif "refused" in low or any(isinstance(e, ConnectionRefusedError) for e in chain):
         message, code = "connection refused", "refused"
-    elif any(isinstance(e, TimeoutError) for e in chain[1:]) or isinstance(exc, httpx.ConnectTimeout) and (
-        "timeout" in low or "timed out" in low
-    ):
-        message, code = "connection timed out", "connect-timeout"
     elif isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        # Checked before the causes: aiohttp's read timeout is caused by a TimeoutError too.
         message, code = "server did not answer in time (read timeout)", "timeout"
+    elif isinstance(exc, httpx.ConnectTimeout) or any(isinstance(e, TimeoutError) for e in chain[1:]):
+        message, code = "connection timed out", "connect-timeout"
     elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)) or "reset" in low or "disconnect" in low:
         message, code = "connection dropped before the response was complete", "reset"
     elif isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
