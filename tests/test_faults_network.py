@@ -18,10 +18,10 @@ from helpers.deck import (
     deck_config,
     huawei_profile,
     record_notifications,
-    row_text,
     run_app,
     sidebar_text,
     smint_profile,
+    wait_rows,
     wait_until,
 )
 from helpers.engine import min_gap, starts_by_task
@@ -242,9 +242,7 @@ async def test_dashboard_every_network_fault_at_once_then_recovery(
             await wait_until(pilot, lambda: all(status(n) is HealthStatus.UNREACHABLE for n in DOWN_MESSAGES),
                              timeout=20, what="every broken provider unreachable")
             for name, message in DOWN_MESSAGES.items():
-                keys = [r.key for r in refs[name]]
-                await wait_until(pilot, lambda: all(message in row_text(app, k) for k in keys),  # noqa: B023
-                                 what=f"the rows of {name} show why")
+                await wait_rows(pilot, app, [r.key for r in refs[name]], message)
                 assert UNREACHABLE.search(health_line(app, name)), (name, health_line(app, name))
             assert len([m for _, t, m in notes if t == "Provider down"]) == len(DOWN_MESSAGES)
 

@@ -110,12 +110,15 @@ def screen_text(app: Any) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
-async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 15.0, what: str = "") -> None:
-    """Let the app run until `condition()` is true; AssertionError after `timeout` seconds."""
+async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 15.0, what: str = "",
+                     show: Callable[[], Any] | None = None) -> None:
+    """Let the app run until `condition()` is true; AssertionError after `timeout` seconds
+    (with `show()` in the message, to tell what was there instead)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
+            seen = f"; found {show()!r}" if show is not None else ""
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}{seen}")
         await pilot.pause(0.05)
 
 
@@ -161,6 +164,14 @@ def row_text(app: Any, key: str) -> str:
 
     row = app.table.get_row(key)
     return " | ".join(cell_text(c) for c in row.cells) if row is not None else ""
+
+
+async def wait_rows(pilot: Any, app: Any, keys: Iterable[str], text: str, timeout: float = 15.0) -> None:
+    """Wait until the row of every key contains `text`."""
+    keys = list(keys)
+    await wait_until(pilot, lambda: all(text in row_text(app, k) for k in keys), timeout,
+                     what=f"{text!r} on {len(keys)} row(s)",
+                     show=lambda: [row_text(app, k) for k in keys if text not in row_text(app, k)])
 
 
 def sidebar_text(app: Any) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import ssl
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -58,23 +60,24 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+_CODE_KEYS = ("error_code", "errorCode", "code")
+_MESSAGE_KEYS = ("error_msg", "error_message", "errorMsg", "message")
+
+
 def _find_code_message(data: Any, depth: int = 0) -> tuple[str | None, str | None]:
     if not isinstance(data, dict) or depth > 4:
         return None, None
-    for code_key, msg_key in (
-        ("error_code", "error_msg"),
-        ("error_code", "error_message"),
-        ("errorCode", "errorMsg"),
-        ("code", "message"),
-    ):
-        code, msg = _text(data.get(code_key)), _text(data.get(msg_key))
-        if code or msg:
-            details = data.get("error_details")
-            if msg and isinstance(details, dict) and details:
-                extra = ", ".join(f"{k}={v}" for k, v in details.items() if _text(v))
-                if extra:
-                    msg = f"{msg} ({extra})"
-            return code, msg
+    # Code and message are looked up separately: Smint pairs error_code with error_message,
+    # Huawei with error_msg.
+    code = next((c for c in (_text(data.get(k)) for k in _CODE_KEYS) if c), None)
+    msg = next((m for m in (_text(data.get(k)) for k in _MESSAGE_KEYS) if m), None)
+    if code or msg:
+        details = data.get("error_details")
+        if msg and isinstance(details, dict) and details:
+            extra = ", ".join(f"{k}={v}" for k, v in details.items() if _text(v))
+            if extra:
+                msg = f"{msg} ({extra})"
+        return code, msg
     for value in data.values():
         if isinstance(value, dict):
             code, msg = _find_code_message(value, depth + 1)
@@ -111,22 +114,25 @@ def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, s
     return None, excerpt(body, content_type)
 
 
+# A Retry-After longer than this is taken as this: a broken or hostile server must not be able
+# to stop a provider for days (or forever, with "inf").
+MAX_RETRY_AFTER = 3600.0
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        from email.utils import parsedate_to_datetime
-
         try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
-        import time
-
-        return max(0.0, when.timestamp() - time.time())
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 _STATUS_WORDS = {
