@@ -103,6 +103,12 @@ def as_int(value: Any) -> int | None:
         return None
 
 
+def as_count(value: Any) -> int | None:
+    """A number of things: an int >= 0, or None (a negative count from a server means nothing)."""
+    number = as_int(value)
+    return number if number is not None and number >= 0 else None
+
+
 def as_text(value: Any) -> str:
     if value is None:
         return ""

@@ -7,7 +7,7 @@ from typing import Any
 from tui.core.decode import decode_result, summarize
 from tui.core.model import Steps, TaskRef, TaskSnapshot, TaskState
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, clamp_progress, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_count, as_text, clamp_progress, now, register
 
 
 @register
@@ -31,9 +31,9 @@ class SmintProvider(Provider):
             raise self.wrong_shape("a background task object was expected", data)
         raw_state = as_text(data.get("state"))
         state = self.map_state(raw_state)
-        total = as_int(data.get("total_steps"))
-        done = as_int(data.get("succeeded_steps")) or 0
-        failed = as_int(data.get("failed_steps")) or 0
+        total = as_count(data.get("total_steps"))
+        done = as_count(data.get("succeeded_steps")) or 0
+        failed = as_count(data.get("failed_steps")) or 0
         steps = Steps(done=done, failed=failed, total=total) if total else None
         progress = clamp_progress(data.get("finished_percentage"))
         result_raw = data.get("result_string")

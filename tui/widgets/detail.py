@@ -232,7 +232,9 @@ class DetailPane(Vertical):
         self._update_note()
         self._build_in_thread(token, snapshot, self._raw, keep_scroll, restore)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    # An explicit description: by default Textual builds one from repr() of every argument, on the
+    # UI loop, and the repr of a snapshot holding a 20 MB result stalls the UI for half a second.
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="format the detail body")
     def _build_in_thread(
         self, token: int, snapshot: TaskSnapshot, raw: bool, keep_scroll: bool, restore: float | None
     ) -> None:
@@ -415,7 +417,7 @@ class DetailPane(Vertical):
             PromptScreen("Save the result to", value=str(Path.cwd() / name), placeholder="file path"), chosen
         )
 
-    @work(thread=True, group="detail-export", exit_on_error=False)
+    @work(thread=True, group="detail-export", exit_on_error=False, description="save the result")
     def _write_export(self, path: Path, result: Any, overwrite: bool) -> None:
         shown = clean(str(path), limit=300)
         try:
