@@ -190,25 +190,32 @@ def sidebar_text(app: Any) -> str:
 class Heartbeat:
     """How long the event loop goes without running: a task wakes every `period` seconds and records
     the longest gap between wake-ups (minus the period). Use it inside a running app (Pilot test):
-    the app's UI runs on the same loop, so a long gap is a frozen UI. Call `stop()` at the end."""
+    the app's UI runs on the same loop, so a long gap is a frozen UI. `stalls` lists gaps longer
+    than `report` seconds as (seconds since start, gap). Call `stop()` at the end."""
 
-    def __init__(self, period: float = 0.005) -> None:
+    def __init__(self, period: float = 0.005, report: float = 0.05) -> None:
         self.period = period
+        self.report = report
         self.longest = 0.0
         self.ticks = 0
-        self._last = time.perf_counter()
+        self.stalls: list[tuple[float, float]] = []
+        self._start = self._last = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.period)
             now = time.perf_counter()
-            self.longest = max(self.longest, now - self._last - self.period)
+            gap = now - self._last - self.period
+            if gap > self.report:
+                self.stalls.append((round(self._last - self._start, 3), round(gap, 3)))
+            self.longest = max(self.longest, gap)
             self._last = now
             self.ticks += 1
 
     def reset(self) -> None:
-        self.longest, self.ticks, self._last = 0.0, 0, time.perf_counter()
+        self.longest, self.ticks, self.stalls = 0.0, 0, []
+        self._start = self._last = time.perf_counter()
 
     def stop(self) -> None:
         self._task.cancel()
