@@ -94,7 +94,7 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     if snapshot.gone:
         state = ("⊘ gone", "task-table--state-cancelled")
     error = str(snapshot.error) if snapshot.error else ""
-    title = snapshot.title
+    title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
     if snapshot.summary:
         title = f"{title} · {snapshot.summary}" if title else snapshot.summary
     cells = (
