@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +24,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+
+# Debug: one line per failed read; info: provider health changes and Retry-After holds; warning:
+# an unexpected exception in a provider (with its traceback). Messages carry no secrets: errors are
+# redacted where they are made, and the --log-file handler redacts again.
+log = logging.getLogger("taskdeck.poller")
 
 
 class PollError(Protocol):
@@ -295,6 +301,8 @@ class Poller:
             if unhealthy:
                 lane.probe_key = key
                 lane.next_probe = now + lane.interval
+                log.debug("%s: probing with %s (provider %s)", task.ref.provider, key,
+                          lane.health.status.value if lane.health else "?")
             task.scheduled = False
             task.in_flight = True
             lane.queue.put_nowait(key)
@@ -334,6 +342,10 @@ class Poller:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a row error
             error = _error_of(exc)
+            if not _is_poll_error(exc):
+                log.warning("%s: unexpected error reading %s", lane.source.name, task.ref.key, exc_info=exc)
+            elif log.isEnabledFor(logging.DEBUG):
+                log.debug("%s: read failed: %s", task.ref.key, error)
             base = task.last or TaskSnapshot(ref=task.ref)
             self._record_failure(lane, exc, error)
             return replace(base, ref=task.ref, error=error, polled_at=polled_at)
@@ -384,6 +396,9 @@ class Poller:
     def _set_health(self, lane: _Lane, **changes: Any) -> None:
         assert lane.health is not None
         health = replace(lane.health, **changes)
+        if health.status is not lane.health.status:
+            why = f": {health.last_error}" if health.status is not HealthStatus.OK and health.last_error else ""
+            log.info("%s: %s -> %s%s", health.provider, lane.health.status.value, health.status.value, why)
         if health != lane.health:
             lane.health = health
             self._sink.health(health)
@@ -406,6 +421,8 @@ class Poller:
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
             lane.hold_until = max(lane.hold_until, self._clock() + float(retry_after))
+            log.info("%s: the server asked to wait %.0f s (Retry-After); holding every request",
+                     lane.source.name, float(retry_after))
         if error.gone:
             # The server answered; the task is just not there. The provider is fine.
             self._record_success(lane)

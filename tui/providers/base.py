@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import ssl
 import time
 from collections.abc import Mapping
@@ -26,6 +28,21 @@ USER_AGENT = "taskdeck"
 DECODE_LIMIT = 4_000_000
 # Bodies beyond this are refused rather than held in memory.
 MAX_BODY = 64_000_000
+
+log = logging.getLogger("taskdeck.providers")
+# Query parameters whose values are never logged (a token in a query string is still a token).
+_SECRET_PARAM = re.compile(r"token|key|secret|sig|pass|auth|cred|session|code", re.IGNORECASE)
+
+
+def loggable_url(url: httpx.URL | str) -> str:
+    """A URL fit for a log: no user info, and the values of query parameters that might carry a
+    credential replaced by ***."""
+    parsed = httpx.URL(str(url))
+    shown = parsed.copy_with(username=None, password=None, query=None)
+    params = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parsed.params.multi_items()]
+    if not params:
+        return str(shown)
+    return str(shown) + "?" + "&".join(f"{k}={v}" for k, v in params)
 
 
 class ProviderSettings(Protocol):
@@ -145,17 +162,29 @@ class Provider:
     async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None,
                        gone_on_404: bool = True) -> tuple[Any, str]:
         """GET a path; return (parsed JSON, body text). Raise ProviderError for anything else."""
+        started = time.monotonic()
         try:
-            response = await self.client.get(path, params=params)
-        except AuthError as exc:  # raised by the auth flow: no token could be had
-            raise error_from_auth(exc, exc.status) from None
-        except httpx.HTTPError as exc:
-            raise error_from_exception(exc) from None
-        except (OSError, ssl.SSLError) as exc:
-            raise error_from_exception(exc) from None
-        if response.status_code >= 400:
-            raise error_from_response(response, task_gone_on_404=gone_on_404)
+            try:
+                response = await self.client.get(path, params=params)
+            except AuthError as exc:  # raised by the auth flow: no token could be had
+                raise error_from_auth(exc, exc.status) from None
+            except httpx.HTTPError as exc:
+                raise error_from_exception(exc) from None
+            except (OSError, ssl.SSLError) as exc:
+                raise error_from_exception(exc) from None
+        except ProviderError as error:
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s: GET %s failed after %.0f ms: %s (%s)", self.name, self._log_target(path, params),
+                          (time.monotonic() - started) * 1000, error, type(error.__context__ or error).__name__)
+            raise
         body = response.content
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: GET %s -> %d, %d bytes, %.0f ms", self.name, loggable_url(response.request.url),
+                      response.status_code, len(body), (time.monotonic() - started) * 1000)
+        if response.status_code >= 400:
+            refused = error_from_response(response, task_gone_on_404=gone_on_404)
+            log.debug("%s: %s", self.name, refused)
+            raise refused
         if len(body) > MAX_BODY:
             raise ProviderError(f"response too large ({len(body) // 1_000_000} MB)",
                                 status=response.status_code, code="too-large")
@@ -167,6 +196,13 @@ class Provider:
             raise ProviderError(f"expected JSON, got {what}: {excerpt(body, ctype)}",
                                 status=response.status_code, code="bad-body") from None
         return data, body.decode("utf-8", "replace")
+
+    def _log_target(self, path: str, params: Mapping[str, Any] | None) -> str:
+        try:
+            url = httpx.URL(str(self.client.base_url).rstrip("/") + path)
+            return loggable_url(url.copy_merge_params(dict(params or {})) if params else url)
+        except Exception:  # noqa: BLE001 - only for the log
+            return path
 
     async def fetch(self, ref: TaskRef) -> TaskSnapshot:
         data, text = await self.get_json(self.task_path(ref))
