@@ -63,6 +63,7 @@ class Tmux:
         self._dir = tempfile.TemporaryDirectory(prefix="tmux-test-")
         self._config = Path(self._dir.name) / "tmux.conf"
         self._config.write_text(CONFIG)
+        self._status = Path(self._dir.name) / "exit-status"
         self.started = False
 
     # -- low level -----------------------------------------------------------------------------------
@@ -89,9 +90,10 @@ class Tmux:
         if stderr is not None:
             command += f" 2>{shlex.quote(str(stderr))}"
         if cwd is not None:
-            command = f"cd {shlex.quote(str(cwd))} && exec {command}"
-        else:
-            command = f"exec {command}"
+            command = f"cd {shlex.quote(str(cwd))} && {command}"
+        # The shell records the exit status: tmux now and then leaves an exited program unreaped
+        # (a zombie), and then never marks the pane dead.
+        command += f"; echo $? > {shlex.quote(str(self._status))}"
         env_args: list[str] = []
         for key, value in {"LANG": "C.UTF-8", "COLORTERM": "truecolor", **(env or {})}.items():
             env_args += ["-e", f"{key}={value}"]
@@ -129,16 +131,16 @@ class Tmux:
         return self.tmux("display-message", "-p", "-t", self.target, "#{pane_title}").rstrip("\n")
 
     def dead(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", self.target, "#{pane_dead}").strip() == "1"
+        """Has the program exited?"""
+        return self.exit_status() is not None
 
     def exit_status(self) -> int | None:
-        """The exit status of the dead pane's program; minus the signal number if a signal ended it;
-        None while it runs."""
-        status, _, signal = self.tmux("display-message", "-p", "-t", self.target,
-                                      "#{pane_dead_status}:#{pane_dead_signal}").strip().partition(":")
-        if status:
-            return int(status)
-        return -int(signal) if signal else None
+        """The program's exit status (128 + N if signal N ended it); None while it runs."""
+        try:
+            text = self._status.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text else None
 
     def wait_for(self, condition: Condition, timeout: float = 20.0, interval: float = 0.05) -> str:
         """Poll the screen until `condition` holds; return that screen. TmuxError after `timeout`."""
@@ -158,7 +160,7 @@ class Tmux:
 
     def wait_exit(self, timeout: float = 20.0) -> int | None:
         deadline = time.monotonic() + timeout
-        while not self.dead() or self.exit_status() is None:  # the status lags a little behind
+        while not self.dead():
             if time.monotonic() > deadline:
                 raise TmuxError(f"the program did not exit within {timeout} s; screen:\n{self.capture()}")
             time.sleep(0.05)
@@ -172,6 +174,19 @@ class Tmux:
         if literal:
             args.append("-l")
         self.tmux(*args, *keys)
+
+
+    def press_until(self, key: str, condition: Condition, timeout: float = 20.0, retry_after: float = 4.0) -> str:
+        """Send `key` until the screen matches `condition` (a key sent again if nothing happened
+        within `retry_after` s: now and then a key sent this way is not seen by the app)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.send(key)
+            try:
+                return self.wait_for(condition, timeout=min(retry_after, max(0.1, deadline - time.monotonic())))
+            except TmuxError:
+                if time.monotonic() >= deadline or self.dead():
+                    raise
 
 
 def _matcher(condition: Condition) -> Callable[[str], bool]:

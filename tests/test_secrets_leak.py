@@ -1,0 +1,108 @@
+"""After a run full of authentication failures, no secret appears anywhere: not on the screen
+(rows, detail pane, sidebar, debug screen), not in the --log-file log, not in the files left in the
+config and state directories, not in what the program printed when it ended.
+
+The real `taskdeck` runs in tmux against the simulator. Every secret comes from an environment
+variable with a unique random value (or a known simulator credential, searched for just the same);
+the failures: a wrong bearer token, a refused OAuth client, a wrong IAM password, a wrong AK/SK
+secret, and issued tokens that expire and then cannot be refreshed. Tokens the simulator issues
+are unknown to the test, so their distinctive prefixes are searched for instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from helpers.deck import env_for, huawei_profile, smint_profile, write_config_dir
+from helpers.hostile import GATEWAY
+from helpers.tmux import Tmux, have_tmux, taskdeck_command
+
+from tui.core.model import TaskRef
+from tui.simulator import credentials as cred
+from tui.simulator.process import SimulatorProcess
+
+pytestmark = pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
+
+ISSUED_TOKEN_PREFIXES = ("sim-smint-at-", "MIIsim")  # what the simulator's token endpoints hand out
+
+
+def random_secret(kind: str) -> str:
+    return f"{kind}-{secrets.token_urlsafe(18)}"
+
+
+def test_no_secret_leaks_after_failures(sim_reset: SimulatorProcess, tmp_path: Path) -> None:
+    sim = sim_reset
+    env_secrets = {
+        "TD_BEARER": random_secret("bearer"),
+        "TD_OAUTH_REFRESH": cred.SMINT_REFRESH_TOKEN,
+        "TD_OAUTH_CLIENT_SECRET": cred.SMINT_CLIENT_SECRET,
+        "TD_WRONG_REFRESH": random_secret("refresh"),
+        "TD_WRONG_CLIENT_SECRET": random_secret("client"),
+        "TD_IAM_PASSWORD": cred.IAM_PASSWORD,
+        "TD_WRONG_PASSWORD": random_secret("password"),
+        "TD_AK": cred.ACCESS_KEY,
+        "TD_WRONG_SK": random_secret("sk"),
+    }
+    token_url = f"{sim.base_url}/connect/token"
+    smint_ids = [t["id"] for t in sim.create_tasks("smint", count=3, outcome="never")]
+    apig_ids = [t["id"] for t in sim.create_tasks("apig", count=2, instance=GATEWAY, outcome="never")]
+    dms_ids = [t["id"] for t in sim.create_tasks("dms", count=2, instance="f" * 32, engine="kafka",
+                                                  outcome="never")]
+    profiles = [
+        smint_profile("bearer", sim.base_url, interval=1, auth={"type": "bearer", "token_env": "TD_BEARER"}),
+        smint_profile("oauth", sim.base_url, interval=1, auth={
+            "type": "oauth-refresh", "token_url": token_url, "client_id": cred.SMINT_CLIENT_ID,
+            "refresh_token_env": "TD_OAUTH_REFRESH", "client_secret_env": "TD_OAUTH_CLIENT_SECRET"}),
+        smint_profile("oauth-wrong", sim.base_url, interval=1, auth={
+            "type": "oauth-refresh", "token_url": token_url, "client_id": cred.SMINT_CLIENT_ID,
+            "refresh_token_env": "TD_WRONG_REFRESH", "client_secret_env": "TD_WRONG_CLIENT_SECRET"}),
+        huawei_profile("iam", "huawei-apig", sim.base_url, interval=1, auth={
+            "type": "iam-password", "iam_url": sim.base_url, "domain": cred.IAM_DOMAIN, "user": cred.IAM_USER,
+            "password_env": "TD_IAM_PASSWORD", "project_id": cred.PROJECT_ID}),
+        huawei_profile("iam-wrong", "huawei-apig", sim.base_url, interval=1, auth={
+            "type": "iam-password", "iam_url": sim.base_url, "domain": cred.IAM_DOMAIN, "user": cred.IAM_USER,
+            "password_env": "TD_WRONG_PASSWORD", "project_id": cred.PROJECT_ID}),
+        huawei_profile("aksk", "huawei-dms", sim.base_url, interval=1, auth={
+            "type": "aksk", "access_key_env": "TD_AK", "secret_key_env": "TD_WRONG_SK"}),
+    ]
+    refs = ([TaskRef(p, i) for p in ("bearer", "oauth", "oauth-wrong") for i in smint_ids]
+            + [TaskRef(p, i, instance=GATEWAY) for p in ("iam", "iam-wrong") for i in apig_ids]
+            + [TaskRef("aksk", i, instance="f" * 32) for i in dms_ids])
+    paths = write_config_dir(tmp_path, profiles, {"Secrets": refs})
+    log_file = tmp_path / "debug.log"
+    screens: list[str] = []
+    with Tmux(width=200, height=50) as term:
+        term.start(taskdeck_command("--log-file", str(log_file)), env={**env_for(paths), **env_secrets},
+                   cwd=tmp_path)
+        # The good credentials work first (tokens are issued), the wrong ones fail.
+        screens.append(term.wait_for(lambda s: s.count("✗") >= 4 and s.count("authentication failed") >= 4,
+                                     timeout=30))
+        # Issued tokens expire; the IAM one is renewed, the OAuth refresh is now refused.
+        sim.add_fault("status", path="/connect/token", status=400, body="json")
+        sim.set_auth(expire_issued=True)
+        screens.append(term.wait_for(lambda s: s.count("✗") >= 5, timeout=30))
+        for _ in refs:  # every row's detail pane, with its error
+            term.send("Down")
+            screens.append(term.capture())
+        term.send("F12")
+        screens.append(term.wait_for("Debug information"))
+        assert "Recent errors" in screens[-1] and "authentication failed" in screens[-1]
+        term.send("Escape")
+        term.wait_for(lambda s: "Debug information" not in s)
+        term.send("q")
+        assert term.wait_exit() == 0
+        screens.append(term.capture(history=True))  # anything printed at exit (a crash would be here)
+
+    log = log_file.read_text()
+    assert "authentication failed" in log and " GET " in log  # the log is not empty of substance
+    files = {str(p): p.read_text(errors="replace") for d in (paths.config_dir, paths.state_dir)
+             for p in d.rglob("*") if p.is_file()}
+    assert str(paths.watchlists) in files
+    places = {"screen": "\n".join(screens), "log file": log, **files}
+    for where, text in places.items():
+        for name, value in env_secrets.items():
+            assert value not in text, f"{name} leaked into the {where}"
+        for prefix in ISSUED_TOKEN_PREFIXES:
+            assert prefix not in text, f"an issued token ({prefix}…) leaked into the {where}"
