@@ -23,9 +23,11 @@ from helpers.deck import (
     row_text,
     run_app,
     screen_text,
+    smint_profile,
     wait_until,
 )
 from helpers.hostile import DMS_INSTANCE, GATEWAY, MARKUP, TITLE_MARK, fill_hostile, hostile_profiles, nasty
+from helpers.loopback import LoopbackServer
 
 from tui.app import TaskdeckApp
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
@@ -189,14 +191,18 @@ async def test_dashboard_shows_hostile_text_literally(sim_reset: SimulatorProces
                        instance=GATEWAY, label=nasty("erroring"))
     sim.add_fault("raw", task_id=erroring.id, status=500, raw_body=json.dumps(
         {"error_code": nasty("code"), "error_msg": nasty("msg")}))
-    refs = [*tasks.all, finishing, erroring]
+    # And one that always answers with bytes that are not UTF-8.
+    not_utf8 = TaskRef("acme", sim.create_tasks("smint", outcome="never")[0]["id"])
+    sim.add_fault("invalid_utf8", task_id=not_utf8.id)
+    refs = [*tasks.all, finishing, erroring, not_utf8]
     app = TaskdeckApp(deck_config(hostile_profiles(sim.base_url), {nasty("list"): refs}))
     notes = record_notifications(app)
     async with run_app(app, size=(200, 50), notifications=True) as pilot:
         board = app.board
         await wait_until(pilot, lambda: all(board.snapshots.get(r.key) is not None for r in refs)
                          and board.snapshots[finishing.key].state is TaskState.SUCCEEDED
-                         and board.snapshots[erroring.key].error is not None, timeout=20, what="every task read")
+                         and board.snapshots[erroring.key].error is not None
+                         and board.snapshots[not_utf8.key].error is not None, timeout=20, what="every task read")
         unknown = tasks.refs["apig-unknown"]
         await wait_until(pilot, lambda: sim.stats(unknown.id)["task"]["requests"] >= 2,
                          what="the task in an unknown state polled again")
@@ -209,6 +215,7 @@ async def test_dashboard_shows_hostile_text_literally(sim_reset: SimulatorProces
             snap = board.snapshots[ref.key]
             assert snap.error is None or snap.error.code != "internal", snap.error
         assert "HTTP 500" in row_text(app, erroring.key)
+        assert "expected JSON, got invalid JSON" in row_text(app, not_utf8.key)
         # A task finished: the toast carries the hostile title and summary, as plain text.
         assert any(t == "Task finished" and "<finishing>" in m for _, t, m in notes)
         assert_screen_safe(app)
@@ -308,3 +315,25 @@ async def test_big_and_deep_results_keep_the_ui_responsive(sim_reset: SimulatorP
     record_property("longest_ui_stall_ms", round(beat.longest * 1000, 1))
     print(f"\nlongest UI loop stall while reading a 20 MB and a 1,000-deep result: {beat.longest * 1000:.1f} ms "
           f"({beat.ticks} heartbeats; stalls over 50 ms at (s, s): {beat.stalls})")
+
+
+# -- bodies too big to hold -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("mode", ["ok", "endless"])
+async def test_oversized_and_endless_bodies_are_abandoned(monkeypatch: pytest.MonkeyPatch, transport: str,
+                                                          mode: str) -> None:
+    """A body over the limit (here lowered to 1 MB) is refused while it streams in: neither a huge
+    Content-Length nor a chunked body that never ends is held in memory or waited for."""
+    monkeypatch.setattr("tui.providers.base.MAX_BODY", 1_000_000)
+    chunk = b'{"state": "in_progress", "pad": "' + b"x" * 65_000 + b'"}'
+    body = chunk * 40 if mode == "ok" else chunk  # 2.6 MB with a Content-Length, or endless
+    with LoopbackServer(body, mode=mode) as server:
+        provider = create_provider(smint_profile("p", server.url, transport=transport))
+        try:
+            outcome = await read(provider, TaskRef("p", "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"))
+        finally:
+            await provider.aclose()
+    assert isinstance(outcome, ProviderError) and outcome.code == "too-large"
+    assert outcome.message == "response too large (more than 1 MB)"

@@ -4,7 +4,8 @@ It answers every GET with one configurable behaviour, switchable while it runs:
 
 - "ok": 200 with `body` (JSON), keep-alive;
 - "reset": the start of a 200 response, then the connection is dropped mid-body;
-- "slow": waits `delay` seconds, then answers like "ok".
+- "slow": waits `delay` seconds, then answers like "ok";
+- "endless": a 200 with a chunked body that never ends (`body` repeated until the client leaves).
 
 It can serve TLS (pass an `ssl.SSLContext`; `reload_cert` swaps the certificate for new
 connections), listen on a port chosen in advance (to turn a refused port into a live one),
@@ -150,6 +151,13 @@ class LoopbackServer:
             await asyncio.sleep(self.delay)
         head = (f"HTTP/1.1 200 OK\r\nContent-Type: {self.content_type}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
+        if mode == "endless":
+            writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: {self.content_type}\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n".encode())
+            chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n"
+            while True:  # until the client gives up (ConnectionError) or the server stops
+                writer.write(chunk)
+                await writer.drain()
         if mode == "reset":
             writer.write(head + body[: max(1, len(body) // 3)])
             await writer.drain()

@@ -165,7 +165,7 @@ class Provider:
         started = time.monotonic()
         try:
             try:
-                response = await self.client.get(path, params=params)
+                response = await self._get(path, params)
             except AuthError as exc:  # raised by the auth flow: no token could be had
                 raise error_from_auth(exc, exc.status) from None
             except httpx.HTTPError as exc:
@@ -185,9 +185,6 @@ class Provider:
             refused = error_from_response(response, task_gone_on_404=gone_on_404)
             log.debug("%s: %s", self.name, refused)
             raise refused
-        if len(body) > MAX_BODY:
-            raise ProviderError(f"response too large ({len(body) // 1_000_000} MB)",
-                                status=response.status_code, code="too-large")
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):
@@ -196,6 +193,23 @@ class Provider:
             raise ProviderError(f"expected JSON, got {what}: {excerpt(body, ctype)}",
                                 status=response.status_code, code="bad-body") from None
         return data, body.decode("utf-8", "replace")
+
+    async def _get(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
+        """GET, reading at most MAX_BODY bytes: a longer (or endless) body is abandoned, not held."""
+        async with self.client.stream("GET", path, params=params) as streamed:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in streamed.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise ProviderError(f"response too large (more than {MAX_BODY // 1_000_000} MB)",
+                                        status=streamed.status_code, code="too-large")
+                chunks.append(chunk)
+        # The body is decoded already (gzip and the like): the new response must not decode it again.
+        headers = [(k, v) for k, v in streamed.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(streamed.status_code, headers=headers, content=b"".join(chunks),
+                              request=streamed.request)
 
     def _log_target(self, path: str, params: Mapping[str, Any] | None) -> str:
         try:
