@@ -96,7 +96,8 @@ async def test_error_statuses_and_bodies_on_rows(sim_reset: SimulatorProcess) ->
         first = board.snapshots[healthy.key].fetched_at or 0.0
         await wait_until(pilot, lambda: (board.snapshots[healthy.key].fetched_at or 0.0) > first + INTERVAL)
         assert board.snapshots[healthy.key].error is None
-        assert status_of(app, "gw") is HealthStatus.ERRORS
+        # The provider's health follows its last read (the healthy task's reads say "ok" in between).
+        await wait_until(pilot, lambda: status_of(app, "gw") is HealthStatus.ERRORS)
         assert health_line(app, "gw").startswith("errors: ")
         # Nothing reached the rows as markup or raw HTML.
         for ref in refs.values():
