@@ -1,0 +1,379 @@
+"""Run the poller in its own process and stream coalesced snapshots to the UI process.
+
+Why: HTTP costs ~0.5-0.7 ms of CPU per request, and a thread in the UI process
+shares the GIL with the UI. At ~1,000 requests/s that is most of a core, taken in
+slices of up to the interpreter's switch interval from the UI's event loop. In a
+child process the polling has a core of its own; the UI process only unpickles
+the results.
+
+`EngineProcess` has the public interface of `tui.core.engine.Engine`: add, remove,
+follow, unfollow, refresh, pause, resume, set_interval, take, run, stop,
+wait_ready, paused, and the `notify` callback (called from the reader thread once
+when results start waiting). `run()` blocks: call it in a worker thread, as with
+`Engine`; it starts the child (multiprocessing "spawn"), reads its batches until the
+child stops, and returns.
+
+Wire protocol (two one-way pipes, pickled tuples):
+    UI -> child:  ("add", refs) ("remove", keys) ("follow", provider, instance)
+                  ("unfollow", provider, instance) ("refresh", keys | None) ("pause",)
+                  ("resume",) ("set_interval", provider, seconds) ("stop",)
+    child -> UI:  ("ready",) ("batch", Batch) ("error", message) ("stopped",)
+The child coalesces results per task for `SEND_EVERY` seconds before sending, so
+the UI receives at most ~20 messages a second whatever the request rate. When the
+UI process goes away its pipe closes and the child stops.
+
+`sources_factory` must be picklable (a module-level function or a
+`functools.partial` of one): it runs in the child, which builds its own providers
+and HTTP clients. `create_engine` picks the engine kind (argument, else the
+`TASKDECK_ENGINE` environment variable: "thread" or "process").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from multiprocessing.connection import Connection
+from typing import Any, Protocol
+
+from tui.core.engine import Batch, Engine, _CollectingSink
+from tui.core.model import TaskRef
+from tui.core.poller import Poller
+
+ENGINE_ENV = "TASKDECK_ENGINE"
+ENGINE_KINDS = ("thread", "process")
+DEFAULT_ENGINE = "thread"
+SEND_EVERY = 0.05  # seconds the child coalesces results before sending them
+
+
+class EngineLike(Protocol):
+    """What the dashboard needs from an engine (both kinds provide it)."""
+
+    paused: bool
+
+    def run(self) -> None: ...
+    def stop(self) -> None: ...
+    def wait_ready(self, timeout: float = 10.0) -> bool: ...
+    def add(self, refs: Iterable[TaskRef]) -> None: ...
+    def remove(self, keys: Iterable[str]) -> None: ...
+    def follow(self, provider: str, instance: str) -> None: ...
+    def unfollow(self, provider: str, instance: str) -> None: ...
+    def refresh(self, keys: Iterable[str] | None = None) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def set_interval(self, provider: str, seconds: float) -> None: ...
+    def take(self) -> Batch: ...
+
+
+class EngineProcessError(RuntimeError):
+    """The child could not start polling (e.g. the sources factory raised)."""
+
+
+def picklable(obj: object) -> bool:
+    try:
+        pickle.dumps(obj)
+    except Exception:  # noqa: BLE001 - any failure means "cannot cross a process boundary"
+        return False
+    return True
+
+
+def engine_kind(kind: str | None = None) -> str:
+    """The engine kind to use: `kind`, else $TASKDECK_ENGINE, else the default."""
+    chosen = (kind or os.environ.get(ENGINE_ENV, "") or DEFAULT_ENGINE).strip().lower()
+    if chosen not in ENGINE_KINDS:
+        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINE_KINDS)}, not {chosen!r}")
+    return chosen
+
+
+def create_engine(sources_factory: Callable[[], Mapping[str, Any]], notify: Callable[[], None] = lambda: None,
+                  kind: str | None = None) -> Engine | EngineProcess:
+    """An engine of the chosen kind (see `engine_kind`).
+
+    A factory that cannot be pickled (a lambda, a closure) cannot reach a child
+    process; the thread engine is used for it whatever the kind.
+    """
+    if engine_kind(kind) == "process" and picklable(sources_factory):
+        return EngineProcess(sources_factory, notify=notify)
+    return Engine(sources_factory, notify=notify)
+
+
+_TRACKER_LOCK = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its stderr on /dev/null.
+
+    Spawning a child needs the tracker, and the tracker inherits `sys.stderr`'s file
+    descriptor. Inside a Textual app `sys.stderr` is a capture object whose `fileno()`
+    is -1, which makes the spawn fail; and a real stderr is the user's terminal,
+    where the tracker must not write. A no-op once the tracker runs.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        saved = sys.stderr
+        with open(os.devnull, "w") as devnull:
+            sys.stderr = devnull
+            try:
+                resource_tracker.ensure_running()
+            finally:
+                sys.stderr = saved
+
+
+# -- the UI side ---------------------------------------------------------------------------------
+
+
+class EngineProcess:
+    """Thread-safe handle on a Poller running in a child process."""
+
+    def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
+                 notify: Callable[[], None] = lambda: None, *, start_method: str = "spawn",
+                 send_every: float = SEND_EVERY) -> None:
+        if not picklable(sources_factory):
+            raise TypeError("EngineProcess needs a picklable sources_factory (a module-level function or a "
+                            "functools.partial of one), not a lambda or closure")
+        self._factory = sources_factory
+        self._notify = notify
+        self._context: Any = multiprocessing.get_context(start_method)
+        self._send_every = send_every
+        self._lock = threading.Lock()  # guards _batch, _pending, _commands, _stopped
+        self._send_lock = threading.Lock()  # one writer at a time on the command pipe
+        self._batch = Batch()
+        self._pending: list[tuple[Any, ...]] = []
+        self._commands: Connection | None = None
+        self._stopped = False
+        self._ready = threading.Event()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self.error: str | None = None
+        self.paused = False
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def run(self) -> None:
+        """Blocking: start the child and relay its batches until it stops. Call it in a worker thread."""
+        with self._lock:
+            if self._stopped:
+                return
+        _start_resource_tracker()
+        commands_r, commands_w = self._context.Pipe(duplex=False)
+        data_r, data_w = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_child_main, args=(self._factory, commands_r, data_w, self._send_every),
+            name="taskdeck-engine", daemon=True)
+        process.start()
+        # the child holds its own copies of these ends; closing ours lets EOF reach the reader
+        commands_r.close()
+        data_w.close()
+        self._process = process
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._commands = commands_w
+        for message in pending:
+            self._send(message)
+        try:
+            self._read(data_r)
+        finally:
+            with self._lock:
+                self._commands = None
+                self._stopped = True
+            commands_w.close()
+            data_r.close()
+            process.join(5.0)
+            if process.is_alive():
+                process.terminate()
+                process.join(5.0)
+            self._ready.set()  # nobody waits forever on an engine that has ended
+        if self.error is not None:
+            raise EngineProcessError(self.error)
+
+    def _read(self, conn: Connection) -> None:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            kind = message[0]
+            if kind == "batch":
+                self._merge(message[1])
+            elif kind == "ready":
+                self._ready.set()
+            elif kind == "error":
+                self.error = str(message[1])
+            elif kind == "stopped":
+                return
+
+    def _merge(self, incoming: Batch) -> None:
+        with self._lock:
+            batch = self._batch
+            was_empty = not batch
+            batch.snapshots.update(incoming.snapshots)
+            batch.health.update(incoming.health)
+            batch.discovered.extend(incoming.discovered)
+        if was_empty and incoming:
+            self._notify()
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        return self._ready.wait(timeout)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            if self._commands is None:  # not started: run() will return at once
+                self._stopped = True
+                return
+        self._send(("stop",))
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    # -- control (any thread) ---------------------------------------------------
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        with self._lock:
+            conn = self._commands
+            if conn is None:
+                if not self._stopped:
+                    self._pending.append(message)
+                return
+        try:
+            with self._send_lock:
+                conn.send(message)
+        except (OSError, ValueError):
+            pass  # the child has gone: the engine has stopped
+
+    def add(self, refs: Iterable[TaskRef]) -> None:
+        self._send(("add", list(refs)))
+
+    def remove(self, keys: Iterable[str]) -> None:
+        self._send(("remove", list(keys)))
+
+    def follow(self, provider: str, instance: str) -> None:
+        self._send(("follow", provider, instance))
+
+    def unfollow(self, provider: str, instance: str) -> None:
+        self._send(("unfollow", provider, instance))
+
+    def refresh(self, keys: Iterable[str] | None = None) -> None:
+        self._send(("refresh", None if keys is None else list(keys)))
+
+    def pause(self) -> None:
+        self.paused = True
+        self._send(("pause",))
+
+    def resume(self) -> None:
+        self.paused = False
+        self._send(("resume",))
+
+    def set_interval(self, provider: str, seconds: float) -> None:
+        self._send(("set_interval", provider, float(seconds)))
+
+    def take(self) -> Batch:
+        """Everything new since the last call (UI thread)."""
+        with self._lock:
+            batch, self._batch = self._batch, Batch()
+        return batch
+
+
+# -- the child side --------------------------------------------------------------------------------
+
+
+def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
+                send_every: float) -> None:
+    # The child inherited the UI's stdout and stderr, which may be the user's terminal
+    # under a full-screen app: nothing may be written there. Errors go back over the pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        asyncio.run(_child(factory, commands, data, send_every))
+    except Exception as exc:  # noqa: BLE001 - reported to the UI, which raises it from run()
+        with contextlib.suppress(OSError, ValueError):
+            data.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            data.send(("stopped",))
+        data.close()
+        commands.close()
+
+
+def _apply(poller: Poller, message: tuple[Any, ...]) -> None:
+    kind, args = message[0], message[1:]
+    if kind == "add":
+        poller.add(args[0])
+    elif kind == "remove":
+        poller.remove(args[0])
+    elif kind == "follow":
+        poller.follow(args[0], args[1])
+    elif kind == "unfollow":
+        poller.unfollow(args[0], args[1])
+    elif kind == "refresh":
+        poller.refresh(args[0])
+    elif kind == "pause":
+        poller.pause()
+    elif kind == "resume":
+        poller.resume()
+    elif kind == "set_interval":
+        poller.set_interval(args[0], args[1])
+    elif kind == "stop":
+        poller.stop()
+
+
+async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
+                 send_every: float) -> None:
+    loop = asyncio.get_running_loop()
+    waiting = asyncio.Event()
+    sink = _CollectingSink(waiting.set)  # called on the loop's thread only
+    sources = dict(factory())
+    poller = Poller(sources, sink)
+
+    def on_command() -> None:
+        # Read every message already in the pipe; EOF means the UI process has gone.
+        try:
+            while commands.poll():
+                _apply(poller, commands.recv())
+        except (EOFError, OSError):
+            loop.remove_reader(commands.fileno())
+            poller.stop()
+
+    async def sender() -> None:
+        while True:
+            await waiting.wait()
+            await asyncio.sleep(send_every)  # let results of this window gather
+            waiting.clear()
+            batch = sink.take()
+            if batch:
+                data.send(("batch", batch))
+
+    loop.add_reader(commands.fileno(), on_command)
+    # Messages already waiting are applied once `poller.run()` has started (a "stop"
+    # applied before it would be forgotten when run() begins).
+    loop.call_soon(on_command)
+    data.send(("ready",))
+    send_task = asyncio.create_task(sender())
+    try:
+        await poller.run()
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            loop.remove_reader(commands.fileno())
+        send_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await send_task
+        batch = sink.take()
+        if batch:
+            with contextlib.suppress(OSError, ValueError):
+                data.send(("batch", batch))
+        for source in sources.values():
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
