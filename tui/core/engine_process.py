@@ -19,7 +19,8 @@ Wire protocol (two one-way pipes, pickled tuples):
                   ("resume",) ("set_interval", provider, seconds) ("stop",)
     child -> UI:  ("ready",) ("batch", Batch) ("error", message) ("stopped",)
 The child coalesces results per task for `SEND_EVERY` seconds before sending, so
-the UI receives at most ~20 messages a second whatever the request rate. When the
+the UI receives at most ~10 messages a second whatever the request rate, and it
+runs at a lower priority (`CHILD_NICE`) so that the UI wins a busy CPU. When the
 UI process goes away its pipe closes and the child stops.
 
 `sources_factory` must be picklable (a module-level function or a
@@ -48,7 +49,10 @@ from tui.core.poller import Poller
 ENGINE_ENV = "TASKDECK_ENGINE"
 ENGINE_KINDS = ("thread", "process")
 DEFAULT_ENGINE = "thread"
-SEND_EVERY = 0.05  # seconds the child coalesces results before sending them
+SEND_EVERY = 0.1  # seconds the child coalesces results before sending them
+# The child's scheduling priority relative to the UI (Unix): polling is background work,
+# so on a busy machine the UI process gets the CPU first.
+CHILD_NICE = 5
 
 
 class EngineLike(Protocol):
@@ -294,6 +298,9 @@ def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, 
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+    if CHILD_NICE and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(CHILD_NICE)
     try:
         asyncio.run(_child(factory, commands, data, send_every))
     except Exception as exc:  # noqa: BLE001 - reported to the UI, which raises it from run()

@@ -333,35 +333,37 @@ class TableModel:
         moved = self._moved
         sort_index = self._sort_index
         make_key = self._make_sort_key
-        match = self._match
+        get = rows.get
+        order_dirty = False
         for key, row in changed.items():
-            old = rows.get(key)
+            old = get(key)
             rows[key] = row
             if old is None:
                 moved.add(key)
-                self._order_dirty = True
+                order_dirty = True
                 if sort_index is not None:
                     sort_keys[key] = make_key(key, row)
                 if hays is not None:
                     hays[key] = _hay(row)
                 continue
             if sort_index is not None:
-                old_keys, new_keys = old.sort_keys, row.sort_keys
-                if (
-                    sort_index >= len(new_keys)
-                    or sort_index >= len(old_keys)
-                    or old_keys[sort_index] != new_keys[sort_index]
-                ):
+                try:
+                    same = old.sort_keys[sort_index] == row.sort_keys[sort_index]
+                except IndexError:  # a row without this sort key sorts on its cell text
+                    same = False
+                if not same:
                     sk = make_key(key, row)
                     if sk != sort_keys[key]:
                         sort_keys[key] = sk
                         moved.add(key)
-                        self._order_dirty = True
+                        order_dirty = True
             if hays is not None:
                 new_hay = _hay(row)
-                if not self._visible_dirty and match(old, hays[key]) != match(row, new_hay):
+                if not self._visible_dirty and self._match(old, hays[key]) != self._match(row, new_hay):
                     self._visible_dirty = True
                 hays[key] = new_hay
+        if order_dirty:
+            self._order_dirty = True
         for key in removed:  # after the changes: a key in both is removed
             if rows.pop(key, None) is not None:
                 sort_keys.pop(key, None)

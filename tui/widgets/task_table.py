@@ -175,6 +175,8 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: dict[str, Style] = {}
         self._frame: tuple[Style, int, int, int] | None = None
         self._strip_base: Style | None = None
+        # Cached strips are cropped to this (scroll_x, width) view, so a frame builds no new strips.
+        self._strip_view: tuple[int, int] | None = None
         self._update_virtual_size()
 
     # -- public interface ----------------------------------------------------------
@@ -457,16 +459,18 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.size.width
         new_window = visible[top : top + page]
         cursor_keys = {old_key, new_key} if old_key != new_key else ()
-        for i in range(max(len(old_window), len(new_window))):
-            key = new_window[i] if i < len(new_window) else None
-            if (
-                key is None
-                or i >= len(old_window)
-                or key != old_window[i]
-                or key in changed
-                or key in cursor_keys
-            ):
-                self.refresh(Region(0, i + header, width, 1))
+        lines = [
+            i for i in range(max(len(old_window), len(new_window)))
+            if i >= len(new_window)
+            or i >= len(old_window)
+            or (key := new_window[i]) != old_window[i]
+            or key in changed
+            or key in cursor_keys
+        ]
+        if len(lines) * 2 > page:
+            self.refresh()  # most lines moved: one repaint costs less than many small ones
+        elif lines:
+            self.refresh(*[Region(0, i + header, width, 1) for i in lines])
 
     def _update_virtual_size(self) -> None:
         width = 1 + sum(w + 1 for w in self._model.widths)
@@ -531,7 +535,10 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._invalidate_all()
             self._strip_base = base
         # likewise `size` and `scroll_offset`, which are computed properties
-        self._frame = (base, self.size.width, *self.scroll_offset)
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        self._check_view(scroll_x, width)
+        self._frame = (base, width, scroll_x, scroll_y)
         try:
             return super().render_lines(crop)
         finally:
@@ -543,10 +550,10 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             base, width = self.rich_style, self.size.width
             scroll_x, scroll_y = self.scroll_offset
+            self._check_view(scroll_x, width)
         if self._show_header:
             if y == 0:
-                header = self._component("task-table--header", full=True)
-                return self._render_header().crop_extend(scroll_x, scroll_x + width, header)
+                return self._render_header(scroll_x, width)
             y -= 1
         index = scroll_y + y
         visible = self._model.visible
@@ -557,8 +564,8 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         if strip is None:
             row = self._model.get(key)
             strip = self._render_row(row, base) if row is not None else Strip.blank(width, base)
+            strip = strip.crop_extend(scroll_x, scroll_x + width, base)
             self._strips[key] = strip
-        strip = strip.crop_extend(scroll_x, scroll_x + width, base)
         if key == self._cursor_key:
             cursor = self._component("task-table--cursor", full=True)
             strip = Strip(Segment.apply_style(strip, post_style=cursor), width)
@@ -567,7 +574,14 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
             strip = Strip(Segment.apply_style(strip, post_style=zebra), width)
         return strip
 
-    def _render_header(self) -> Strip:
+    def _check_view(self, scroll_x: int, width: int) -> None:
+        """Drop the cached strips when the horizontal view they were cropped to changes."""
+        view = (scroll_x, width)
+        if view != self._strip_view:
+            self._invalidate_all()
+            self._strip_view = view
+
+    def _render_header(self, scroll_x: int, view_width: int) -> Strip:
         if self._header_strip is not None:
             return self._header_strip
         model = self._model
@@ -587,6 +601,7 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
             segments.extend(self._fit(label, width, column.align, style, base))
             segments.append(Segment(" ", base))
         strip = Strip(segments, 1 + sum(w + 1 for w in model.widths)).simplify()
+        strip = strip.crop_extend(scroll_x, scroll_x + view_width, base)
         self._header_strip = strip
         return strip
 
