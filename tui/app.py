@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from textual import on
+from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -132,10 +133,18 @@ class TaskdeckApp(App[None]):
             self.engine.add(self.board.all_refs())
             for provider, instance in self.board.follows():
                 self.engine.follow(provider, instance)
-            self.run_worker(self.engine.run, name="engine", group="engine", thread=True, exit_on_error=False)
+            self.run_worker(self._run_engine, name="engine", group="engine", thread=True, exit_on_error=False)
         self.set_interval(AGE_TICK, self._tick_ages)
         self.table.focus()
         self._layout_for(self.size.width)
+
+    def _run_engine(self) -> None:
+        worker = get_current_worker()
+        self.engine.run(should_stop=lambda: worker.is_cancelled)
+
+    def on_unmount(self) -> None:
+        # The engine thread is not cancellable by Textual; without this it would outlive the app.
+        self.engine.stop()
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
@@ -174,12 +183,14 @@ class TaskdeckApp(App[None]):
         self.set_timer(wait, self._flush_engine)
 
     def _widgets_ready(self) -> bool:
-        """False while the screen is being built or torn down (timers can fire then)."""
-        return bool(self.screen_stack) and bool(self.screen.query("#tasks"))
+        """False while the main screen is being built or torn down (timers can fire then)."""
+        return bool(self.screen_stack) and bool(self.query("#tasks"))  # App.query: the main screen
 
     def _flush_engine(self) -> None:
         self._flush_pending = False
         if not self._widgets_ready():
+            if self.is_running and self.screen_stack:
+                self._request_flush()  # try again shortly; the batch stays in the engine
             return
         self._last_flush = time.monotonic()
         batch = self.engine.take()

@@ -77,11 +77,17 @@ class Engine:
 
     # -- lifecycle --------------------------------------------------------------
 
-    def run(self) -> None:
-        """Blocking: run the engine until `stop()`. Call it in a worker thread."""
-        asyncio.run(self._main())
+    def run(self, should_stop: Callable[[], bool] | None = None) -> None:
+        """Blocking: run the engine until `stop()` (or `should_stop()` turns true). Call it in a thread."""
+        asyncio.run(self._main(should_stop))
 
-    async def _main(self) -> None:
+    async def _watch(self, should_stop: Callable[[], bool], poller: Poller) -> None:
+        # A thread worker cannot be cancelled from outside; it has to notice by itself.
+        while not should_stop():
+            await asyncio.sleep(0.5)
+        poller.stop()
+
+    async def _main(self, should_stop: Callable[[], bool] | None = None) -> None:
         sources = dict(self._factory())
         poller = Poller(sources, self._sink)
         with self._lock:
@@ -91,9 +97,12 @@ class Engine:
         for call in pending:
             call(poller)
         self._ready.set()
+        watchdog = asyncio.create_task(self._watch(should_stop, poller)) if should_stop else None
         try:
             await poller.run()
         finally:
+            if watchdog is not None:
+                watchdog.cancel()
             for source in sources.values():
                 close = getattr(source, "aclose", None)
                 if close is not None:
