@@ -218,3 +218,15 @@ def test_create_engine_picks_the_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(TypeError, match="picklable"):
         EngineProcess(lambda: {})
     assert os.environ[ENGINE_ENV] == "fibre"
+
+
+def test_should_stop_ends_run(sim_reset: SimulatorProcess) -> None:
+    engine = EngineProcess(functools.partial(build_sources, [smint(sim_reset)]))
+    stop = threading.Event()
+    thread = threading.Thread(target=engine.run, kwargs={"should_stop": stop.is_set}, daemon=True)
+    thread.start()
+    assert engine.wait_ready(30)
+    assert engine.pid is not None
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and engine.pid is None

@@ -53,6 +53,7 @@ SEND_EVERY = 0.1  # seconds the child coalesces results before sending them
 # The child's scheduling priority relative to the UI (Unix): polling is background work,
 # so on a busy machine the UI process gets the CPU first.
 CHILD_NICE = 5
+CHECK_EVERY = 0.5  # seconds between looks at run()'s should_stop
 
 
 class EngineLike(Protocol):
@@ -60,7 +61,7 @@ class EngineLike(Protocol):
 
     paused: bool
 
-    def run(self) -> None: ...
+    def run(self, should_stop: Callable[[], bool] | None = None) -> None: ...
     def stop(self) -> None: ...
     def wait_ready(self, timeout: float = 10.0) -> bool: ...
     def add(self, refs: Iterable[TaskRef]) -> None: ...
@@ -158,8 +159,12 @@ class EngineProcess:
 
     # -- lifecycle --------------------------------------------------------------
 
-    def run(self) -> None:
-        """Blocking: start the child and relay its batches until it stops. Call it in a worker thread."""
+    def run(self, should_stop: Callable[[], bool] | None = None) -> None:
+        """Blocking: start the child and relay its batches until it stops. Call it in a worker thread.
+
+        As with `Engine.run`, the engine also stops once `should_stop()` turns true
+        (checked every `CHECK_EVERY` seconds; a thread worker cannot be cancelled from outside).
+        """
         with self._lock:
             if self._stopped:
                 return
@@ -180,7 +185,7 @@ class EngineProcess:
         for message in pending:
             self._send(message)
         try:
-            self._read(data_r)
+            self._read(data_r, should_stop)
         finally:
             with self._lock:
                 self._commands = None
@@ -195,9 +200,15 @@ class EngineProcess:
         if self.error is not None:
             raise EngineProcessError(self.error)
 
-    def _read(self, conn: Connection) -> None:
+    def _read(self, conn: Connection, should_stop: Callable[[], bool] | None) -> None:
+        asked = False
         while True:
             try:
+                if should_stop is not None and not conn.poll(CHECK_EVERY):
+                    if not asked and should_stop():
+                        asked = True
+                        self.stop()
+                    continue
                 message = conn.recv()
             except (EOFError, OSError):
                 return
