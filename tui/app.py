@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from textual import on
-from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
 from tui.board import Board, Changes
 from tui.core.config import Config
