@@ -29,7 +29,7 @@ from tui.commands.selection import (
 )
 from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_record
 from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
-from tui.core.poller import Poller
+from tui.core.poller import Poller, close_sources
 from tui.core.watchlists import FollowedInstance
 
 EXIT_OK, EXIT_UNREAD, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 3, 2, 130, 141
@@ -53,15 +53,6 @@ def open_sources(selection: Selection) -> dict[str, Any]:
         raise CommandError(f"provider profile(s) not usable; fix them first:\n{lines}")
     return sources
 
-
-async def close_sources(sources: Mapping[str, Any]) -> None:
-    for source in sources.values():
-        close = getattr(source, "aclose", None)
-        if close is not None:
-            try:
-                await close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
 
 
 class NullSink:

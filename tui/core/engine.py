@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
-from tui.core.poller import Poller
+from tui.core.poller import Poller, close_sources
 
 
 @dataclass
@@ -103,13 +103,7 @@ class Engine:
         finally:
             if watchdog is not None:
                 watchdog.cancel()
-            for source in sources.values():
-                close = getattr(source, "aclose", None)
-                if close is not None:
-                    try:
-                        await close()
-                    except Exception:  # noqa: BLE001 - closing is best effort
-                        pass
+            await close_sources(sources)
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         return self._ready.wait(timeout)

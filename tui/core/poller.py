@@ -93,6 +93,17 @@ class _Lane:
     next_probe: float = 0.0
 
 
+async def close_sources(sources: Mapping[str, Any]) -> None:
+    """Close every source's HTTP client; best effort, at shutdown."""
+    for source in sources.values():
+        close = getattr(source, "aclose", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+
+
 def _follow_ref(provider: str, instance: str) -> TaskRef:
     """The schedule entry of a followed instance (no real task has the id "*")."""
     return TaskRef(provider=provider, id="*", instance=instance)
