@@ -159,7 +159,7 @@ def engine(sim: SimulatorProcess, ids: list[str], profile: ProviderConfig, warmu
 
 
 def measure(quick: bool) -> dict[str, list[Window]]:
-    reps, warmup, seconds = (2, 1.5, 3.5) if quick else (4, 2.0, 8.0)
+    reps, warmup, seconds = (2, 1.0, 3.0) if quick else (4, 2.0, 8.0)
     runs: dict[str, list[Window]] = {}
     with simulator() as sim:
         ids = create_running_tasks(sim, N_TASKS)
