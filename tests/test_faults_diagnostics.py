@@ -70,6 +70,8 @@ async def test_log_file_records_requests_failures_and_health(sim_reset: Simulato
     async with run_poller({"gw": gw, "dead": dead}, refs) as (_, rec):
         await until(lambda: rec.status("dead") is HealthStatus.UNREACHABLE)
         await until(lambda: len([s for s in rec.snapshots if s.ref.id == ids[2] and s.error is None]) >= 2)
+        await until(lambda: any(s.ref.id == ids[0] and s.error for s in rec.snapshots)
+                    and any(s.ref.id == ids[1] and s.error for s in rec.snapshots))
     text = log_file.read_text()
     assert re.search(rf"gw: GET {re.escape(sim.base_url)}/v2/\S+/async-tasks/{ids[2]} -> 200, \d+ bytes, \d+ ms", text)
     assert "HTTP 500 server error: 500 Internal Server Error" in text
