@@ -124,6 +124,36 @@ def test_model_incremental_sort_matches_full_sort() -> None:
         assert list(model.visible) == expected
 
 
+def test_model_merge_of_moved_rows_matches_full_sort_both_ways_with_none() -> None:
+    # small batches over many rows take the incremental merge, not a full sort
+    rng = random.Random(11)
+    model = TableModel([Column("v", "V"), Column("w", "W")])
+    current: dict[str, Any] = {}
+
+    def value() -> Any:
+        return None if rng.random() < 0.1 else rng.randrange(50)
+
+    model.apply({f"r{i}": Row(cells=("", ""), sort_keys=(current.setdefault(f"r{i}", value()), 0))
+                 for i in range(2000)})
+    for step in range(30):
+        if step % 10 == 0:
+            model.sort_by("v", reverse=step % 20 == 10)
+        changed = {}
+        for i in rng.sample(range(2200), 60):
+            current[f"r{i}"] = v = value()
+            changed[f"r{i}"] = Row(cells=("", ""), sort_keys=(v, step))
+        removed = rng.sample(sorted(current), 3)
+        for key in removed:
+            current.pop(key)
+        model.apply(changed, removed)
+        present = [k for k in current if current[k] is not None]
+        expected = sorted(present, key=lambda k: (current[k], k), reverse=model.sort_reverse)
+        expected += sorted(k for k in current if current[k] is None)  # None last, ties on the key
+        if model.sort_reverse:
+            expected[len(present):] = sorted(expected[len(present):], reverse=True)
+        assert list(model.visible) == expected
+
+
 def test_model_batch_without_sort_change_does_not_resort() -> None:
     model = TableModel(COLUMNS)
     model.sort_by("progress")

@@ -15,6 +15,7 @@ Styles in a row come from trusted code only, never from server data.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from itertools import islice
@@ -209,12 +210,31 @@ def _sort_value(row: Row, index: int) -> Any:
     return cell_text(cells[index]).lower() if index < len(cells) else None
 
 
+def _merge(ordered: list[str], new: list[str], sort_keys: Mapping[str, Any]) -> list[str]:
+    """Merge `new` (ascending) into `ordered` (ascending); both sorted on `sort_keys`.
+
+    About log2(N) comparisons per new key plus C-level copies of the slices between
+    them: for 5 % of 10k rows, cheaper than letting `list.sort` walk all N rows.
+    """
+    key = sort_keys.__getitem__
+    out: list[str] = []
+    extend, append = out.extend, out.append
+    lo, n = 0, len(ordered)
+    for k in new:
+        at = bisect_left(ordered, sort_keys[k], lo, n, key=key)
+        extend(ordered[lo:at])
+        append(k)
+        lo = at
+    extend(ordered[lo:])
+    return out
+
+
 class TableModel:
     """Rows by key, in sort order, filtered. Reads of `visible` bring it up to date.
 
     Cost model: `apply` is O(batch); the next `refresh` re-sorts only when the batch
     added rows or changed a sort value, and then merges the moved rows into the
-    still-sorted rest (timsort on two runs, about O(N) C-level steps); the filter
+    still-sorted rest (a bisect per moved row and C-level slice copies); the filter
     re-runs only if the sort order or a row's match changed.
     """
 
@@ -524,17 +544,18 @@ class TableModel:
         if self._full_sort or len(moved) * 4 > len(rows) or not self._order:
             return sorted(rows, key=key, reverse=reverse)
         # The rows that did not move are still in order: take them out, sort the
-        # moved ones, and let timsort merge the two runs.
+        # moved ones, and merge them in (bisect for each, then join the slices).
         if self._removed:
             order = [k for k in self._order if k not in moved and k in rows]
         elif moved:
             order = [k for k in self._order if k not in moved]
         else:
             order = self._order
-        tail = sorted((k for k in moved if k in rows), key=key, reverse=reverse)
+        tail = sorted((k for k in moved if k in rows), key=key)
         if tail:
-            order.extend(tail)
-            order.sort(key=key, reverse=reverse)
+            order = _merge(order[::-1] if reverse else order, tail, self._sort_keys)
+            if reverse:
+                order.reverse()
         if len(order) != len(rows):  # defensive: never lose a row
             order = sorted(rows, key=key, reverse=reverse)
         return order
