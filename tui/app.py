@@ -75,6 +75,8 @@ class TaskdeckApp(App[None]):
         Binding("Y", "detail('copy_id')", "Copy id/URL", show=False, id="app.copy_id"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("f12", "debug", "Debug", show=False, id="app.debug"),
+        # Declared here (not left to Textual's default) so the ":" alias does not shadow it.
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
         Binding("colon", "command_palette", "Commands", show=False, id="app.palette_alias"),
     ]
 
