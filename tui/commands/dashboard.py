@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.core.config import SaveBlockedError, load_config
+from tui.core.config import Config, SaveBlockedError, load_config
 from tui.core.problems import ConfigError
 from tui.logfile import setup_log_file
 
@@ -39,6 +39,21 @@ def run(args: argparse.Namespace) -> int:
         try:
             config.close()
         except SaveBlockedError as exc:
-            print(f"taskdeck: watch lists not saved: {exc}", file=sys.stderr)
-            return 1
+            return _save_elsewhere(config, exc)
     return 0
+
+
+def _save_elsewhere(config: Config, reason: SaveBlockedError) -> int:
+    """watchlists.toml is broken and stays untouched; this session's lists go beside it instead."""
+    if config.paths is None:
+        return 0
+    target = config.paths.watchlists.with_name("watchlists.recovered.toml")
+    try:
+        config.watch.save_as(target)
+    except (OSError, ConfigError) as exc:
+        print(f"taskdeck: watch lists not saved: {reason}; saving to {target} failed too: {exc}", file=sys.stderr)
+        return 1
+    print(f"taskdeck: {config.paths.watchlists} has errors and was left as it is: {reason}\n"
+          f"taskdeck: this session's watch lists were saved to {target}; fix the file "
+          f"or replace it with that one", file=sys.stderr)
+    return 1
