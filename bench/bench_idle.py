@@ -7,7 +7,8 @@ finished long ago, on the simulator (its own process on 127.0.0.1). The engine
 reads each task once, sees a terminal state and stops polling it. Once the app has
 settled (every task read, no flush for 2 s), the process's CPU time (all threads,
 from /proc) is measured over 30 s (10 s with --quick) and given as a share of one
-core. Baseline: an empty Textual `App` idling headless for the same time in a
+core, with the thread engine and with the process engine (CPU of the UI process
+and its engine child). Baseline: an empty Textual `App` idling headless in a
 process of its own, run alongside. The simulator's request count over the window
 shows whether anything was still polled.
 """
@@ -36,7 +37,6 @@ from common import (  # noqa: E402
     create_finished_tasks,
     fig,
     proc_cpu_seconds,
-    run_child,
     simulator,
     smint_profile,
 )
@@ -108,26 +108,37 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                                      lambda: int(sim.stats()["total_requests"])))
 
 
+def _spawn(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(BENCH / "bench_idle.py"), "--child", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+
+
+def _result(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    out, err = proc.communicate(timeout=300)
+    lines = out.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"bench_idle child failed ({proc.returncode}):\n{err[-3000:]}")
+    return dict(json.loads(lines[-1]))
+
+
 def run(quick: bool) -> Figures:
     seconds = 10.0 if quick else 30.0
-    # the baseline idles alongside (idle processes do not disturb each other's CPU time)
-    baseline = subprocess.Popen(
-        [sys.executable, str(BENCH / "bench_idle.py"), "--child", "--empty", "--seconds", str(seconds + 15)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO)
-    try:
-        app = run_child("bench_idle.py", ["--child", "--seconds", str(seconds)], timeout=300)
-    finally:
-        out_text, _ = baseline.communicate(timeout=300)
-    base = json.loads(out_text.strip().splitlines()[-1])
-    value = app["cpu_share"] * 100
-    return {
-        "idle_500_finished_cpu": fig(value, "% core", f"<= {TARGET * 100:.0f} % of one core over {seconds:.0f} s "
-                                     "(500 finished tasks)", app["cpu_share"] <= TARGET,
-                                     baseline=base["cpu_share"] * 100),
-        "idle_flushes": fig(app["flushes"], "flushes", "info: UI flushes during the idle window", True),
-        "idle_requests": fig(app["requests"], "requests", "0: nothing polled during the idle window",
-                             app["requests"] == 0),
-    }
+    # All three idle side by side: idle processes do not disturb each other's CPU time.
+    baseline = _spawn(["--empty", "--seconds", str(seconds + 15)])
+    thread = _spawn(["--seconds", str(seconds), "--engine", "thread"])
+    process = _spawn(["--seconds", str(seconds), "--engine", "process"])
+    app, app_process, base = _result(thread), _result(process), _result(baseline)
+    out: Figures = {}
+    for name, res in (("thread", app), ("process", app_process)):
+        value = res["cpu_share"] * 1000  # CPU milliseconds per second; 10 ms/s is 1 % of one core
+        out[f"idle_500_finished_cpu_{name}"] = fig(
+            value, "ms/s", f"<= {TARGET * 1000:.0f} ms CPU per s (1 % of one core) over {seconds:.0f} s, 500 "
+            f"finished tasks ({name} engine); baseline: empty Textual app", res["cpu_share"] <= TARGET,
+            baseline=base["cpu_share"] * 1000)
+        out[f"idle_{name}_requests"] = fig(res["requests"], "requests", f"0: nothing polled while idle ({name} engine)",
+                                           res["requests"] == 0 and res["finished"] >= N_TASKS)
+    out["idle_flushes"] = fig(app["flushes"], "flushes", "info: UI flushes while idle (thread engine)", True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
