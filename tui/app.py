@@ -8,6 +8,7 @@ second, and applies the changed rows in one batch.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from textual.worker import get_current_worker
 from tui.board import Board, Changes
 from tui.core.config import Config
 from tui.core.engine import Engine
+from tui.core.engine_process import EngineProcess, create_engine
 from tui.core.model import HealthStatus, TaskRef, TaskSnapshot, TaskState
 from tui.core.text import clean
 from tui.palette import DeckCommands
@@ -41,6 +43,7 @@ from tui.widgets.task_table import TaskTable
 FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
 AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfinished rows
 NARROW = 200  # below this width the detail pane goes under the table
+CHROME_EVERY = 1.0  # seconds between recounts of header and sidebar when nothing notable happened
 AGGREGATE_AFTER = 3  # more finished tasks than this in one flush make one summary toast
 
 
@@ -88,11 +91,13 @@ class TaskdeckApp(App[None]):
         first = watchlist or config.ui.last_list
         self.board = Board(config, first)
         self._start_engine = start_engine
-        factory = sources_factory or (lambda: build_sources(config.providers.providers.values()))
-        self.engine = Engine(factory, notify=self._engine_has_news)
+        # A partial (not a lambda) so TASKDECK_ENGINE=process can send the factory to a child process.
+        factory = sources_factory or functools.partial(build_sources, tuple(config.providers.providers.values()))
+        self.engine: Engine | EngineProcess = create_engine(factory, notify=self._engine_has_news)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flush_pending = False
         self._last_flush = 0.0
+        self._chrome_at = 0.0
         self._undo: tuple[str, TaskRef] | None = None
         self.flushes = 0  # how many batches reached the widgets (tests wait on it)
 
@@ -203,7 +208,9 @@ class TaskdeckApp(App[None]):
             if changes.active:
                 now = time.time()
                 self.table.apply({key: self._row(key, now) for key in changes.active})
-            self._update_chrome()
+            notable = changes.finished or changes.went_down or changes.came_back or batch.health
+            if notable or time.monotonic() - self._chrome_at >= CHROME_EVERY:
+                self._update_chrome()
             selected = self.table.cursor_key
             if selected is not None and selected in batch.snapshots:
                 self.detail.show(batch.snapshots[selected])
@@ -215,11 +222,12 @@ class TaskdeckApp(App[None]):
     def _row(self, key: str, now: float) -> Any:
         snapshot = self.board.snapshots.get(key)
         if snapshot is None:
-            ref = next((r for r in self.board.active_refs() if r.key == key), None)
-            snapshot = TaskSnapshot(ref=ref or TaskRef("?", key))
+            snapshot = TaskSnapshot(ref=self.board.active_ref(key) or TaskRef("?", key))
         return build_row(snapshot, interval=self.board.interval(snapshot.ref.provider), now=now)
 
     def _update_chrome(self) -> None:
+        """Header totals and sidebar counts: a pass over every watched task, so not on every flush."""
+        self._chrome_at = time.monotonic()
         refs = self.board.active_refs()
         self.query_one(DeckHeader).show(self.board.active_name, self.board.counts(refs), len(refs),
                                         self.engine.paused)
@@ -371,9 +379,7 @@ class TaskdeckApp(App[None]):
 
     def _selected_ref(self) -> TaskRef | None:
         key = self.table.cursor_key
-        if key is None:
-            return None
-        return next((ref for ref in self.board.active_refs() if ref.key == key), None)
+        return None if key is None else self.board.active_ref(key)
 
     def action_refresh_selected(self) -> None:
         key = self.table.cursor_key

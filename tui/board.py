@@ -38,7 +38,7 @@ class Board:
         self.health: dict[str, ProviderHealth] = {}
         names = config.watch.names
         self.active_name: str | None = active if active in names else (names[0] if names else None)
-        self._active_keys: set[str] = set()
+        self._active: dict[str, TaskRef] = {}
         self.refresh_active()
 
     # -- lists ----------------------------------------------------------------------------------
@@ -53,13 +53,16 @@ class Board:
 
     def refresh_active(self) -> None:
         """Recompute the active list's task keys (after switching or editing lists)."""
-        self._active_keys = {ref.key for ref in self.active_refs()}
+        self._active = {ref.key: ref for ref in self.active_refs()}
+
+    def active_ref(self, key: str) -> TaskRef | None:
+        return self._active.get(key)
 
     def active_refs(self) -> list[TaskRef]:
         return list(self.active.tasks) if self.active else []
 
     def in_active(self, key: str) -> bool:
-        return key in self._active_keys
+        return key in self._active
 
     def all_refs(self) -> list[TaskRef]:
         """Every watched task once, across all lists (the engine polls these)."""
@@ -83,7 +86,7 @@ class Board:
         for key, snapshot in batch.snapshots.items():
             previous = self.snapshots.get(key)
             self.snapshots[key] = snapshot
-            if key in self._active_keys:
+            if key in self._active:
                 changes.active.add(key)
             if (previous is not None and previous.fetched_at is not None and not previous.state.is_terminal
                     and snapshot.state.is_terminal):
