@@ -197,6 +197,11 @@ class Provider:
     async def _get(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
         """GET, reading at most MAX_BODY bytes: a longer (or endless) body is abandoned, not held."""
         async with self.client.stream("GET", path, params=params) as streamed:
+            length = streamed.headers.get("content-length", "")
+            if length.isdigit() and int(length) <= MAX_BODY:
+                # The common case: the size is announced and acceptable, so read it in one go.
+                await streamed.aread()
+                return streamed
             chunks: list[bytes] = []
             size = 0
             async for chunk in streamed.aiter_bytes():
