@@ -7,7 +7,7 @@ from typing import Any
 from tui.core.decode import decode_result, summarize
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_text, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_text, coarse_progress, now, register
 
 TASK_TYPES = {"import_api": "import APIs", "export_api": "export APIs"}
 
@@ -38,12 +38,11 @@ class ApigProvider(Provider):
         if result_text:
             result = decode_result(result_text) if len(result_text) <= DECODE_LIMIT else result_text
         title = ref.label or TASK_TYPES.get(task_type, task_type) or "async task"
-        progress = 100.0 if state.is_terminal else (0.0 if state is TaskState.PENDING else None)
         return TaskSnapshot(
             ref=ref,
             state=state,
             raw_state=clean(raw_state, limit=60),
-            progress=progress,
+            progress=coarse_progress(state),
             title=clean(title, limit=200),
             kind=clean(task_type, limit=80),
             result_raw=result_text,

@@ -111,6 +111,13 @@ def clamp_progress(value: Any) -> float | None:
     return min(100.0, max(0.0, number))
 
 
+def coarse_progress(state: TaskState) -> float | None:
+    """For APIs without a percentage: 0 while waiting, 100 once finished, unknown while running."""
+    if state.is_terminal:
+        return 100.0
+    return 0.0 if state is TaskState.PENDING else None
+
+
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None

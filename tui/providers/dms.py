@@ -7,7 +7,7 @@ from typing import Any
 from tui.core.decode import decode_nested, summarize
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, coarse_progress, now, register
 from tui.providers.errors import ProviderError
 
 PAGE_SIZE = 50
@@ -59,12 +59,11 @@ class DmsProvider(Provider):
         params: Any = params_text
         if isinstance(params_text, str) and len(params_text) <= DECODE_LIMIT:
             params = decode_nested(params_text)
-        progress = 100.0 if state.is_terminal else (0.0 if state is TaskState.PENDING else None)
         return TaskSnapshot(
             ref=ref,
             state=state,
             raw_state=clean(raw_state, limit=60),
-            progress=progress,
+            progress=coarse_progress(state),
             title=clean(ref.label or name or "background task", limit=200),
             kind=clean(name, limit=80),
             created=clean(as_text(item.get("created_at")), limit=40) or None,
