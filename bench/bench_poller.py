@@ -38,7 +38,7 @@ from common import Figures, create_running_tasks, fig, med, proc_cpu_seconds, si
 
 from tui.core.config import ProviderConfig  # noqa: E402
 from tui.core.model import TaskRef  # noqa: E402
-from tui.providers.base import create_provider  # noqa: E402
+from tui.providers.registry import create_provider  # noqa: E402
 from tui.simulator import credentials as cred  # noqa: E402
 from tui.simulator.process import SimulatorProcess  # noqa: E402
 from tui.sources import build_sources  # noqa: E402

@@ -31,7 +31,8 @@ from tui.core.model import HealthStatus, TaskRef
 from tui.core.paths import resolve_paths
 from tui.demo import closed_port
 from tui.logfile import setup_log_file
-from tui.providers.base import create_provider, loggable_url
+from tui.providers.base import loggable_url
+from tui.providers.registry import create_provider
 from tui.screens.debug import DebugScreen
 from tui.simulator.process import SimulatorProcess
 

@@ -27,8 +27,8 @@ from helpers.engine import min_gap, run_poller, starts_by_task
 
 from tui.app import TaskdeckApp
 from tui.core.model import HealthStatus, TaskRef
-from tui.providers.base import create_provider
 from tui.providers.errors import MAX_RETRY_AFTER, _retry_after
+from tui.providers.registry import create_provider
 from tui.simulator import credentials as cred
 from tui.simulator.process import SimulatorProcess
 

@@ -32,8 +32,9 @@ from tui.app import TaskdeckApp
 from tui.core.config import ProviderConfig
 from tui.core.model import HealthStatus, TaskRef
 from tui.demo import closed_port
-from tui.providers.base import Provider, create_provider
+from tui.providers.base import Provider
 from tui.providers.errors import ProviderError
+from tui.providers.registry import create_provider
 from tui.simulator.process import SimulatorProcess
 
 TRANSPORTS = ["aiohttp", "httpx"]

@@ -31,8 +31,9 @@ from helpers.loopback import LoopbackServer
 
 from tui.app import TaskdeckApp
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
-from tui.providers.base import Provider, create_provider
+from tui.providers.base import Provider
 from tui.providers.errors import ProviderError
+from tui.providers.registry import create_provider
 from tui.simulator.process import SimulatorProcess
 
 # Anything a terminal would act on: C0 controls, DEL, C1 controls (newlines never occur in a screen line).

@@ -12,7 +12,8 @@ import pytest
 from tui.core.config import ProviderConfig
 from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.core.poller import Poller
-from tui.providers.base import Provider, create_provider
+from tui.providers.base import Provider
+from tui.providers.registry import create_provider
 from tui.simulator import credentials as cred
 from tui.simulator.process import SimulatorProcess
 

@@ -9,8 +9,9 @@ import pytest
 from tui.core.config import ProviderConfig
 from tui.core.model import TaskRef, TaskState
 from tui.demo import closed_port
-from tui.providers.base import Provider, create_provider
+from tui.providers.base import Provider
 from tui.providers.errors import ProviderError
+from tui.providers.registry import create_provider
 from tui.simulator import credentials as cred
 from tui.simulator.process import SimulatorProcess
 

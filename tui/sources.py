@@ -7,8 +7,9 @@ from typing import Any
 
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.secrets import redact
-from tui.providers.base import Provider, ProviderSettings, create_provider
+from tui.providers.base import Provider, ProviderSettings
 from tui.providers.errors import ProviderError
+from tui.providers.registry import create_provider
 
 BROKEN_INTERVAL = 60.0
 

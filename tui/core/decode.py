@@ -17,14 +17,11 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from tui.core.model import Steps
-
 __all__ = [
     "decode_nested",
     "decode_result",
     "download_url",
     "export_document",
-    "summarize",
     "to_pretty_json",
 ]
 
@@ -340,17 +337,3 @@ def to_pretty_json(value: Any, *, max_chars: int | None = None) -> tuple[str, bo
         return text[: max(0, int(max_chars))], True
     return text, False
 
-
-def summarize(
-    family: str,
-    kind: str,
-    state: str,
-    decoded_result: Any,
-    *,
-    steps: tuple[int, int, int] | Steps | None = None,
-    params: Any = None,
-) -> str:
-    """See tui.core.summary.summarize (re-exported here)."""
-    from tui.core.summary import summarize as _summarize
-
-    return _summarize(family, kind, state, decoded_result, steps=steps, params=params)

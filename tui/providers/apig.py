@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.core.decode import decode_result, summarize
+from tui.core.decode import decode_result
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_text, coarse_progress, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_text, coarse_progress, now
 
 TASK_TYPES = {"import_api": "import APIs", "export_api": "export APIs"}
 
 
-@register
 class ApigProvider(Provider):
     kind = "huawei-apig"
     family = "apig"

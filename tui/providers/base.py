@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 import httpx
 
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
-from tui.providers.auth import AuthError
+from tui.providers.auth_flows import AuthError
 from tui.providers.errors import (
     ProviderError,
     error_from_auth,
@@ -248,34 +248,3 @@ class Provider:
 
 def now() -> float:
     return time.time()
-
-
-REGISTRY: dict[str, type[Provider]] = {}
-
-
-def register(cls: type[Provider]) -> type[Provider]:
-    REGISTRY[cls.kind] = cls
-    return cls
-
-
-def provider_class(kind: str) -> type[Provider]:
-    _load_builtin()
-    try:
-        return REGISTRY[kind]
-    except KeyError:
-        raise ValueError(f"unknown provider kind {kind!r}; expected one of {', '.join(sorted(REGISTRY))}") from None
-
-
-def _load_builtin() -> None:
-    if not REGISTRY:
-        from tui.providers import apig, dms, smint  # noqa: F401
-
-
-def create_provider(settings: ProviderSettings, *, env: Mapping[str, str] | None = None) -> Provider:
-    """Build the provider and its auth from a profile. Raises ValueError/SecretError for bad profiles."""
-    from tui.providers.auth import build_auth
-
-    cls = provider_class(settings.kind)
-    auth_spec = getattr(settings, "auth", None) or {"type": "none"}
-    auth = build_auth(auth_spec, project_id=settings.project_id, env=env)
-    return cls(settings, auth=auth)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.core.decode import decode_nested, summarize
+from tui.core.decode import decode_nested
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, coarse_progress, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, coarse_progress, now
 from tui.providers.errors import ProviderError
 
 PAGE_SIZE = 50
 MAX_PAGES = 200
 
 
-@register
 class DmsProvider(Provider):
     kind = "huawei-dms"
     family = "dms"

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, quote, unquote
 import httpx
 
 from tui.core.secrets import Secret
-from tui.providers.auth import AuthError, CachedTokenAuth, as_secret, error_detail
+from tui.providers.auth_flows import AuthError, CachedTokenAuth, as_secret, error_detail
 
 __all__ = [
     "ALGORITHM",

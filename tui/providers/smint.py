@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.core.decode import decode_result, summarize
+from tui.core.decode import decode_result
 from tui.core.model import Steps, TaskRef, TaskSnapshot, TaskState
+from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_count, as_text, clamp_progress, now, register
+from tui.providers.base import DECODE_LIMIT, Provider, as_count, as_text, clamp_progress, now
 
 
-@register
 class SmintProvider(Provider):
     kind = "smint"
     family = "smint"
