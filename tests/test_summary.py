@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core import decode, summary
+from tui.core import decode, families
 from tui.core.decode import decode_result
 from tui.core.model import Steps, TaskState
 from tui.core.summary import MAX_SUMMARY, summarize
@@ -347,7 +348,7 @@ def test_an_unexpected_failure_falls_back_to_kind_and_state(monkeypatch: pytest.
     def boom(*_: Any) -> str:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(summary, "_apig", boom)
+    monkeypatch.setitem(families._BY_NAME, "apig", dataclasses.replace(families.APIG_FAMILY, summariser=boom))
     assert summarize("apig", "import_api", "running", {"x": 1}) == "import_api running"
 
 

@@ -19,6 +19,7 @@ from tui.commands.selection import (
     report,
     task_refs,
 )
+from tui.core.families import FAMILIES
 from tui.core.model import TaskRef
 from tui.core.paths import resolve_paths
 from tui.core.problems import ConfigError, ConfigProblem
@@ -26,12 +27,13 @@ from tui.core.watchstore import UnknownListError, WatchStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIST = "Default"
+_INSTANCE_KINDS = " and ".join(kind for kind, family in FAMILIES.items() if family.needs_instance)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("provider", metavar="PROVIDER", help="a profile name from providers.toml")
     parser.add_argument("ids", metavar="ID", nargs="+", help="task id(s) to watch")
-    parser.add_argument("--instance", metavar="I", help="the instance id (required for huawei-dms and huawei-apig)")
+    parser.add_argument("--instance", metavar="I", help=f"the instance id (required for {_INSTANCE_KINDS})")
     parser.add_argument("--list", metavar="NAME", dest="list_name",
                         help="the watch list to add to (created if missing; default: the only list, or 'Default')")
     parser.add_argument("--label", metavar="L", help="a label shown next to the task(s)")

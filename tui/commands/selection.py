@@ -18,12 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.core.families import FAMILIES, family_of
 from tui.core.model import TaskRef
 from tui.core.paths import Paths, resolve_paths
 from tui.core.problems import ConfigProblem, did_you_mean, join_key
 from tui.core.providers_config import ProviderConfig, ProvidersFile, load_providers
 from tui.core.secrets import redact
-from tui.core.taskids import HUAWEI_DMS, check_instance, check_task_id
+from tui.core.taskids import check_instance, check_task_id
 from tui.core.text import clean
 from tui.core.watchlists import FollowedInstance
 from tui.core.watchstore import UnknownListError, WatchStore
@@ -40,6 +41,14 @@ class CommandError(Exception):
         self.problems = list(problems)
         self.code = code
 
+
+# The kinds whose instances can be followed (their task lists can be read), for messages.
+LISTING_KINDS = " or ".join(kind for kind, family in FAMILIES.items() if family.lists_tasks)
+
+
+def _lists_tasks(kind: str) -> bool:
+    family = family_of(kind)
+    return family is not None and family.lists_tasks
 
 def say(command: str, message: str) -> None:
     """One message on stderr, prefixed with the command, free of secrets and control characters."""
@@ -173,8 +182,8 @@ def resolve_selection(args: argparse.Namespace, command: str, paths: Paths | Non
     elif follow_args:
         for name, raw_instance in follow_args:
             config = provider(name)
-            if config.kind != HUAWEI_DMS:
-                raise CommandError(f"--follow-instance lists the tasks of a {HUAWEI_DMS} instance; "
+            if not _lists_tasks(config.kind):
+                raise CommandError(f"--follow-instance lists the tasks of a {LISTING_KINDS} instance; "
                                    f"provider '{name}' is {config.kind}")
             instance = checked_instance(config, raw_instance)
             assert instance is not None
@@ -186,9 +195,9 @@ def resolve_selection(args: argparse.Namespace, command: str, paths: Paths | Non
         for name in sorted({r.provider for r in selection.refs} | {f.provider for f in selection.follows}):
             provider(name)
         for followed in selection.follows:
-            if provider(followed.provider).kind != HUAWEI_DMS:
+            if not _lists_tasks(provider(followed.provider).kind):
                 raise CommandError(f"{paths.watchlists} follows instance {followed.instance} of provider "
-                                   f"'{followed.provider}', which is not {HUAWEI_DMS}; fix the list first")
+                                   f"'{followed.provider}', which is not {LISTING_KINDS}; fix the list first")
 
     names = {r.provider for r in selection.refs} | {f.provider for f in selection.follows}
     selection.providers = {name: provider(name) for name in sorted(names)}

@@ -22,6 +22,8 @@ from typing import Any
 import tomli_w
 
 from tui.core.atomic import atomic_write, file_lock, read_with_stamp
+from tui.core.auth_schema import AUTH_SCHEMA, SECRET_FIELDS, AuthSpec
+from tui.core.families import FAMILIES, KINDS, family_of
 from tui.core.problems import (
     ERROR,
     WARNING,
@@ -35,46 +37,13 @@ from tui.core.problems import (
     type_name,
     unknown_key_problem,
 )
-from tui.core.taskids import HUAWEI_APIG, HUAWEI_DMS, KINDS, KINDS_WITH_INSTANCE, SMINT
 
 TRANSPORTS = ("aiohttp", "httpx")
 DEFAULT_INTERVAL = 5.0
-# The fastest each API may be polled (seconds). Smint.io asks for >= 1 s; the Huawei APIs get the same floor.
-MIN_INTERVAL: dict[str, float] = {SMINT: 1.0, HUAWEI_DMS: 1.0, HUAWEI_APIG: 1.0}
-
-# Auth fields that hold a secret; each also has a `<field>_env` and a `<field>_command` form.
-SECRET_FIELDS = frozenset(
-    {"token", "client_secret", "refresh_token", "password", "access_key", "secret_key", "security_token"}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class AuthSpec:
-    kinds: frozenset[str]
-    secrets: tuple[str, ...] = ()  # required secrets
-    optional_secrets: tuple[str, ...] = ()
-    plain: tuple[str, ...] = ()  # required non-secret fields
-    optional: tuple[str, ...] = ()
-
-
-_SMINT = frozenset({SMINT})
-_HUAWEI = frozenset(KINDS_WITH_INSTANCE)
-AUTH_TYPES: dict[str, AuthSpec] = {
-    "none": AuthSpec(frozenset(KINDS)),
-    "bearer": AuthSpec(_SMINT, secrets=("token",)),
-    "oauth-refresh": AuthSpec(
-        _SMINT,
-        secrets=("refresh_token",),
-        optional_secrets=("client_secret",),
-        plain=("token_url", "client_id"),
-        optional=("scope",),
-    ),
-    "token": AuthSpec(_HUAWEI, secrets=("token",)),
-    "iam-password": AuthSpec(
-        _HUAWEI, secrets=("password",), plain=("domain", "user"), optional=("iam_url", "project", "project_id")
-    ),
-    "aksk": AuthSpec(_HUAWEI, secrets=("access_key", "secret_key"), optional_secrets=("security_token",)),
-}
+# The fastest each API may be polled (seconds), from the family declarations.
+MIN_INTERVAL: dict[str, float] = {kind: family.min_interval for kind, family in FAMILIES.items()}
+# The auth schema (tui.core.auth_schema), under the name this module has always exported it by.
+AUTH_TYPES: dict[str, AuthSpec] = AUTH_SCHEMA
 
 PROVIDER_KEYS = (
     "kind",
@@ -116,11 +85,13 @@ class ProviderConfig:
 
     @property
     def needs_instance(self) -> bool:
-        return self.kind in KINDS_WITH_INSTANCE
+        family = family_of(self.kind)
+        return family is not None and family.needs_instance
 
     @property
     def min_interval(self) -> float:
-        return MIN_INTERVAL.get(self.kind, 1.0)
+        family = family_of(self.kind)
+        return family.min_interval if family is not None else 1.0
 
 
 @dataclass(frozen=True)
@@ -213,7 +184,8 @@ class _Reader:
         if project_id is not None and not isinstance(project_id, str):
             self.wrong_type(join_key(prefix, "project_id"), project_id, "a string", 'project_id = "0123…"')
             project_id, usable = None, False
-        if kind in KINDS_WITH_INSTANCE and not project_id:
+        family = family_of(kind)
+        if family is not None and family.needs_instance and not project_id:
             if "project_id" not in table:
                 self.problem(
                     join_key(prefix, "project_id"),
@@ -297,7 +269,8 @@ class _Reader:
             )
             return DEFAULT_INTERVAL
         seconds = float(value)  # type: ignore[arg-type]
-        minimum = MIN_INTERVAL.get(kind, 1.0) if isinstance(kind, str) else 1.0
+        family = family_of(kind)
+        minimum = family.min_interval if family is not None else 1.0
         if seconds < minimum:
             self.problem(
                 key,
@@ -334,14 +307,15 @@ class _Reader:
             return None
         auth = dict(value)
         auth_type = auth.setdefault("type", "none")
-        spec = AUTH_TYPES.get(auth_type) if isinstance(auth_type, str) else None
+        spec = AUTH_SCHEMA.get(auth_type) if isinstance(auth_type, str) else None
         if spec is None:
-            guess = did_you_mean(str(auth_type), AUTH_TYPES)
-            hint = f"did you mean '{guess}'?" if guess else f"use one of {', '.join(AUTH_TYPES)}"
+            guess = did_you_mean(str(auth_type), AUTH_SCHEMA)
+            hint = f"did you mean '{guess}'?" if guess else f"use one of {', '.join(AUTH_SCHEMA)}"
             self.problem(join_key(key, "type"), f"unknown auth type {auth_type!r}", hint)
             return None
-        if kind is not None and kind not in spec.kinds:
-            fits = [name for name, s in AUTH_TYPES.items() if kind in s.kinds]
+        family = family_of(kind)
+        if family is not None and auth_type not in family.auth_types:
+            fits = family.auth_types
             self.problem(
                 join_key(key, "type"),
                 f"auth type '{auth_type}' does not apply to {kind}",
@@ -375,9 +349,7 @@ class _Reader:
             if not isinstance(auth.get(plain), str) or not auth[plain]:
                 self.problem(key, f"auth type '{auth_type}' needs {plain}", f'add {plain} = "..." to the auth table')
                 usable = False
-        known = {"type", *spec.plain, *spec.optional}
-        for secret in (*spec.secrets, *spec.optional_secrets):
-            known.update({secret, f"{secret}_env", f"{secret}_command"})
+        known = spec.keys
         for name, item in auth.items():
             if name.endswith("_env") and name in known and not isinstance(item, str):
                 self.wrong_type(join_key(key, name), item, "a variable name", f'{name} = "SMINT_TOKEN"')

@@ -1,20 +1,40 @@
-"""What a valid task id (and instance id) looks like for each provider kind."""
+"""What a valid task id (and instance id) looks like for each provider kind (see tui.core.families)."""
 
 from __future__ import annotations
 
 import re
 
-SMINT = "smint"
-HUAWEI_DMS = "huawei-dms"
-HUAWEI_APIG = "huawei-apig"
-KINDS = (SMINT, HUAWEI_DMS, HUAWEI_APIG)
-KINDS_WITH_INSTANCE = frozenset({HUAWEI_DMS, HUAWEI_APIG})
+from tui.core.families import (
+    APIG_FAMILY,
+    DMS_FAMILY,
+    EXAMPLE_HEX,
+    EXAMPLE_UUID,
+    KINDS,
+    KINDS_WITH_INSTANCE,
+    SMINT_FAMILY,
+    family_of,
+)
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+__all__ = [
+    "EXAMPLE_HEX",
+    "EXAMPLE_UUID",
+    "HUAWEI_APIG",
+    "HUAWEI_DMS",
+    "KINDS",
+    "KINDS_WITH_INSTANCE",
+    "MAX_ID_LENGTH",
+    "SMINT",
+    "check_instance",
+    "check_safe_id",
+    "check_task_id",
+]
+
+SMINT = SMINT_FAMILY.kind
+HUAWEI_DMS = DMS_FAMILY.kind
+HUAWEI_APIG = APIG_FAMILY.kind
+
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 MAX_ID_LENGTH = 128
-EXAMPLE_UUID = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
-EXAMPLE_HEX = "8abfa7b272adc5b40172b73130065ae7"
 
 
 def _bad_characters(value: str) -> str:
@@ -36,23 +56,24 @@ def check_safe_id(value: str, what: str = "id") -> str | None:
 
 def check_task_id(kind: str, task_id: str) -> str | None:
     """None if `task_id` is well-formed for a provider of `kind`; else a sentence saying what is wrong."""
-    if kind == SMINT:
-        if _UUID.fullmatch(task_id):
+    family = family_of(kind)
+    if family is not None and family.task_id is not None:
+        if family.task_id.fullmatch(task_id):
             return None
-        return f"{task_id!r} is not a UUID (Smint.io task ids look like {EXAMPLE_UUID})"
+        return f"{task_id!r} is not {family.task_id_shape} ({family.task_id_hint})"
     problem = check_safe_id(task_id, "task id")
-    if problem is None:
-        return None
-    return f"{problem} (Huawei task ids usually are 32 hex digits, like {EXAMPLE_HEX})"
+    if problem is None or family is None or not family.task_id_hint:
+        return problem
+    return f"{problem} ({family.task_id_hint})"
 
 
 def check_instance(kind: str, instance: str | None) -> str | None:
-    """None if `instance` is right for `kind` (required for DMS/APIG, absent for Smint.io)."""
-    if kind in KINDS_WITH_INSTANCE:
+    """None if `instance` is right for `kind` (required where the family needs one, else absent)."""
+    family = family_of(kind)
+    if family is not None and family.needs_instance:
         if instance is None or instance == "":
             return f"{kind} tasks belong to an instance: give its id (--instance / instance = \"...\")"
         return check_safe_id(instance, "instance id")
     if instance:
         return f"{kind} tasks have no instance; leave it out"
     return None
-

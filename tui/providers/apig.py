@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.decode import decode_result
-from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.core.families import APIG_FAMILY
+from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, Provider, as_text, coarse_progress, now
@@ -14,15 +15,7 @@ TASK_TYPES = {"import_api": "import APIs", "export_api": "export APIs"}
 
 
 class ApigProvider(Provider):
-    kind = "huawei-apig"
-    family = "apig"
-    needs_instance = True
-    states = {
-        "waiting": TaskState.PENDING,
-        "processing": TaskState.RUNNING,
-        "succeed": TaskState.SUCCEEDED,
-        "failed": TaskState.FAILED,
-    }
+    family = APIG_FAMILY
 
     def task_path(self, ref: TaskRef) -> str:
         return f"/v2/{self.settings.project_id}/apigw/instances/{ref.instance}/async-tasks/{ref.id}"
@@ -47,7 +40,7 @@ class ApigProvider(Provider):
             kind=clean(task_type, limit=80),
             result_raw=result_text,
             result=result,
-            summary=summarize("apig", task_type, state.value, result),
+            summary=summarize(self.family, task_type, state.value, result),
             raw_body=text,
             fetched_at=now(),
         )

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from tui.core.auth_schema import AUTH_SCHEMA, AUTH_TYPES
 from tui.core.secrets import Secret, SecretError, resolve_secret
 from tui.providers.auth_flows import (
     AuthError,
@@ -46,27 +47,11 @@ __all__ = [
     "SecretError",
 ]
 
-AUTH_TYPES = ("none", "bearer", "oauth-refresh", "token", "iam-password", "aksk")
 DEFAULT_IAM_URL = "https://iam.myhuaweicloud.com"
-
-# --------------------------------------------------------------------------- factory
-
-_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # type: (secret fields, plain fields)
-    "none": ((), ()),
-    "bearer": (("token",), ()),
-    "oauth-refresh": (("refresh_token", "client_secret"), ("token_url", "client_id", "scope")),
-    "token": (("token",), ()),
-    "iam-password": (("password",), ("iam_url", "domain", "user", "project", "project_id")),
-    "aksk": (("access_key", "secret_key", "security_token"), ()),
-}
 
 
 def _check_keys(kind: str, spec: Mapping[str, Any]) -> None:
-    secret_fields, plain_fields = _KEYS[kind]
-    allowed = {"type", *plain_fields}
-    for f in secret_fields:
-        allowed.update((f, f"{f}_env", f"{f}_command"))
+    allowed = AUTH_SCHEMA[kind].keys
     unknown = sorted(set(spec) - allowed)
     if unknown:
         raise ValueError(
@@ -108,7 +93,7 @@ def build_auth(
     kind = spec.get("type")
     if kind is None:
         raise ValueError(f"auth needs a type: one of {', '.join(AUTH_TYPES)}")
-    if kind not in _KEYS:
+    if kind not in AUTH_SCHEMA:
         raise ValueError(f"unknown auth type {kind!r}; valid types: {', '.join(AUTH_TYPES)}")
     _check_keys(kind, spec)
 

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Protocol
 
 import httpx
 
+from tui.core.families import Family
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.providers.auth_flows import AuthError
 from tui.providers.errors import (
@@ -144,11 +145,7 @@ def as_text(value: Any) -> str:
 class Provider:
     """Base class: subclasses implement `_snapshot_from_body` and the paths."""
 
-    kind: ClassVar[str] = ""
-    family: ClassVar[str] = ""
-    min_interval: ClassVar[float] = 1.0
-    states: ClassVar[Mapping[str, TaskState]] = {}
-    needs_instance: ClassVar[bool] = False
+    family: ClassVar[Family]  # the declaration: kind, minimum interval, state map, summariser, ...
 
     def __init__(self, settings: ProviderSettings, *, auth: httpx.Auth | None = None,
                  client: httpx.AsyncClient | None = None) -> None:
@@ -157,11 +154,19 @@ class Provider:
         self.client = client or make_client(settings, auth)
 
     @property
+    def kind(self) -> str:
+        return self.family.kind
+
+    @property
+    def min_interval(self) -> float:
+        return self.family.min_interval
+
+    @property
     def interval(self) -> float:
         return max(self.min_interval, float(self.settings.interval))
 
     def map_state(self, raw: Any) -> TaskState:
-        return self.states.get(as_text(raw), TaskState.UNKNOWN)
+        return self.family.map_state(as_text(raw))
 
     def task_path(self, ref: TaskRef) -> str:
         raise NotImplementedError

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.decode import decode_nested
-from tui.core.model import TaskRef, TaskSnapshot, TaskState
+from tui.core.families import DMS_FAMILY
+from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, coarse_progress, now
@@ -16,17 +17,7 @@ MAX_PAGES = 200
 
 
 class DmsProvider(Provider):
-    kind = "huawei-dms"
-    family = "dms"
-    needs_instance = True
-    states = {
-        "CREATED": TaskState.PENDING,
-        "EXECUTING": TaskState.RUNNING,
-        "SUCCESS": TaskState.SUCCEEDED,
-        "FAILED": TaskState.FAILED,
-        "DELETED": TaskState.CANCELLED,
-        "CANCELLED": TaskState.CANCELLED,
-    }
+    family = DMS_FAMILY
     # Current docs name the paging parameter `offset`, older ones and the SDK `start`
     # (apis.md §2.3). Try `offset`; fall back to `start` once a server rejects it.
     paging_param = "offset"
@@ -70,7 +61,7 @@ class DmsProvider(Provider):
             updated=clean(as_text(item.get("updated_at")), limit=40) or None,
             result_raw=params_text if isinstance(params_text, str) else None,
             result=params,
-            summary=summarize("dms", name, state.value, params, params=params),
+            summary=summarize(self.family, name, state.value, params, params=params),
             raw_body=text,
             fetched_at=now(),
             extra={"user_name": clean(as_text(item.get("user_name")), limit=80)},

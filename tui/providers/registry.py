@@ -14,7 +14,7 @@ from tui.providers.base import Provider, ProviderSettings
 from tui.providers.dms import DmsProvider
 from tui.providers.smint import SmintProvider
 
-REGISTRY: dict[str, type[Provider]] = {cls.kind: cls for cls in (SmintProvider, DmsProvider, ApigProvider)}
+REGISTRY: dict[str, type[Provider]] = {cls.family.kind: cls for cls in (SmintProvider, DmsProvider, ApigProvider)}
 
 
 def provider_class(kind: str) -> type[Provider]:

@@ -5,23 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.decode import decode_result
-from tui.core.model import Steps, TaskRef, TaskSnapshot, TaskState
+from tui.core.families import SMINT_FAMILY
+from tui.core.model import Steps, TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, Provider, as_count, as_text, clamp_progress, now
 
 
 class SmintProvider(Provider):
-    kind = "smint"
-    family = "smint"
-    # Smint's docs: at least 1 s between polls, 5-10 s recommended, no exponential backoff.
-    min_interval = 1.0
-    states = {
-        "created": TaskState.PENDING,
-        "in_progress": TaskState.RUNNING,
-        "completed": TaskState.SUCCEEDED,
-        "error": TaskState.FAILED,
-    }
+    family = SMINT_FAMILY
 
     def task_path(self, ref: TaskRef) -> str:
         return f"/backgroundTasks/{ref.id}"
@@ -41,7 +33,7 @@ class SmintProvider(Provider):
         result: Any = None
         if result_text:
             result = decode_result(result_text) if len(result_text) <= DECODE_LIMIT else result_text
-        summary = summarize("smint", "", state.value, result,
+        summary = summarize(self.family, "", state.value, result,
                             steps=(done, failed, total) if total else None)
         return TaskSnapshot(
             ref=ref,
