@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
-from tui.core.poller import Poller, close_sources
+from tui.core.poller import Poller, Sink, close_sources
+from tui.core.recorder import Recorder
 
 
 @dataclass
@@ -59,14 +60,21 @@ class _CollectingSink:
         return batch
 
 
+def open_recorder(store: str | None, sink: Sink) -> Recorder | None:
+    """The store-writing sink in front of `sink` (None without a store); loads what is remembered."""
+    return None if store is None else Recorder.open(store, sink)
+
+
 class Engine:
     """Thread-safe handle on a Poller running in its own thread."""
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
-                 notify: Callable[[], None] = lambda: None) -> None:
+                 notify: Callable[[], None] = lambda: None, *, store: str | None = None) -> None:
         # Providers hold HTTP clients bound to the loop that uses them, so they are
         # created inside the engine's thread by `sources_factory`.
+        # `store`: where results are remembered (tui.core.store location); None remembers nothing.
         self._factory = sources_factory
+        self._store = store
         self._sink = _CollectingSink(notify)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poller: Poller | None = None
@@ -89,7 +97,8 @@ class Engine:
 
     async def _main(self, should_stop: Callable[[], bool] | None = None) -> None:
         sources = dict(self._factory())
-        poller = Poller(sources, self._sink)
+        recorder = open_recorder(self._store, self._sink)
+        poller = Poller(sources, recorder or self._sink, memory=recorder)
         with self._lock:
             self._loop = asyncio.get_running_loop()
             self._poller = poller
@@ -104,6 +113,8 @@ class Engine:
             if watchdog is not None:
                 watchdog.cancel()
             await close_sources(sources)
+            if recorder is not None:
+                await asyncio.to_thread(recorder.close)
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         return self._ready.wait(timeout)

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
-from tui.core.engine import Batch, Engine, _CollectingSink
+from tui.core.engine import Batch, Engine, _CollectingSink, open_recorder
 from tui.core.model import TaskRef
 from tui.core.poller import Poller
 
@@ -96,15 +96,15 @@ def engine_kind(kind: str | None = None) -> str:
 
 
 def create_engine(sources_factory: Callable[[], Mapping[str, Any]], notify: Callable[[], None] = lambda: None,
-                  kind: str | None = None) -> Engine | EngineProcess:
+                  kind: str | None = None, *, store: str | None = None) -> Engine | EngineProcess:
     """An engine of the chosen kind (see `engine_kind`).
 
     A factory that cannot be pickled (a lambda, a closure) cannot reach a child
     process; the thread engine is used for it whatever the kind.
     """
     if engine_kind(kind) == "process" and picklable(sources_factory):
-        return EngineProcess(sources_factory, notify=notify)
-    return Engine(sources_factory, notify=notify)
+        return EngineProcess(sources_factory, notify=notify, store=store)
+    return Engine(sources_factory, notify=notify, store=store)
 
 
 _TRACKER_LOCK = threading.Lock()
@@ -138,7 +138,7 @@ class EngineProcess:
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
                  notify: Callable[[], None] = lambda: None, *, start_method: str = "spawn",
-                 send_every: float = SEND_EVERY) -> None:
+                 send_every: float = SEND_EVERY, store: str | None = None) -> None:
         if not picklable(sources_factory):
             raise TypeError("EngineProcess needs a picklable sources_factory (a module-level function or a "
                             "functools.partial of one), not a lambda or closure")
@@ -146,6 +146,7 @@ class EngineProcess:
         self._notify = notify
         self._context: Any = multiprocessing.get_context(start_method)
         self._send_every = send_every
+        self._store = store  # a file location: a memory store would live in the child only
         self._lock = threading.Lock()  # guards _batch, _pending, _commands, _stopped
         self._send_lock = threading.Lock()  # one writer at a time on the command pipe
         self._batch = Batch()
@@ -172,7 +173,7 @@ class EngineProcess:
         commands_r, commands_w = self._context.Pipe(duplex=False)
         data_r, data_w = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_child_main, args=(self._factory, commands_r, data_w, self._send_every),
+            target=_child_main, args=(self._factory, commands_r, data_w, self._send_every, self._store),
             name="taskdeck-engine", daemon=True)
         process.start()
         # the child holds its own copies of these ends; closing ours lets EOF reach the reader
@@ -302,7 +303,7 @@ class EngineProcess:
 
 
 def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
-                send_every: float) -> None:
+                send_every: float, store: str | None = None) -> None:
     # The child inherited the UI's stdout and stderr, which may be the user's terminal
     # under a full-screen app: nothing may be written there. Errors go back over the pipe.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -313,7 +314,7 @@ def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, 
         with contextlib.suppress(OSError):
             os.nice(CHILD_NICE)
     try:
-        asyncio.run(_child(factory, commands, data, send_every))
+        asyncio.run(_child(factory, commands, data, send_every, store))
     except Exception as exc:  # noqa: BLE001 - reported to the UI, which raises it from run()
         with contextlib.suppress(OSError, ValueError):
             data.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -347,12 +348,17 @@ def _apply(poller: Poller, message: tuple[Any, ...]) -> None:
 
 
 async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
-                 send_every: float) -> None:
+                 send_every: float, store: str | None = None) -> None:
     loop = asyncio.get_running_loop()
     waiting = asyncio.Event()
-    sink = _CollectingSink(waiting.set)  # called on the loop's thread only
+    # Called on the loop's thread, or on the store's writer thread when there is a store.
+    def wake() -> None:
+        loop.call_soon_threadsafe(waiting.set)
+
+    sink = _CollectingSink(wake)
     sources = dict(factory())
-    poller = Poller(sources, sink)
+    recorder = open_recorder(store, sink)
+    poller = Poller(sources, recorder or sink, memory=recorder)
 
     def on_command() -> None:
         # Read every message already in the pipe; EOF means the UI process has gone.
@@ -386,6 +392,8 @@ async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection,
         send_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await send_task
+        if recorder is not None:
+            await asyncio.to_thread(recorder.close)
         batch = sink.take()
         if batch:
             with contextlib.suppress(OSError, ValueError):

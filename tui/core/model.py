@@ -77,7 +77,8 @@ class TaskSnapshot:
     """What is known about one task after a poll.
 
     A failed poll keeps the last good data and sets `error`; `fetched_at` is the
-    time of the last successful read (None if the task was never read).
+    time of the last successful read (None if the task was never read), also for a
+    snapshot `remembered` from an earlier run.
     """
 
     ref: TaskRef
@@ -97,6 +98,11 @@ class TaskSnapshot:
     fetched_at: float | None = None
     polled_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Read from the local store (tui.core.store), not from the server, since this start:
+    # shown as "remembered" / "seen 9 h ago" until a poll answers again.
+    remembered: bool = False
+    # When the server first called the task gone (the store keeps the result it had before).
+    gone_since: float | None = None
 
     @property
     def gone(self) -> bool:

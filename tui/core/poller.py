@@ -6,7 +6,8 @@ Rules it keeps (DESIGN.md "Polling rules"):
 - at most one request in flight per task; the next poll of a task is scheduled
   when its last one finished; bounded concurrency per provider;
 - tasks of one provider are spread over the interval instead of fired in a burst;
-- a task in a terminal state (or gone) is not polled again unless asked;
+- a task in a terminal state (or gone) is not polled again unless asked, not even
+  at the next start when the poller's `memory` (the store) remembers it finished;
 - while a provider is unreachable or its credentials are refused, only one probe
   per interval goes out for the whole provider, not one per task.
 """
@@ -63,6 +64,12 @@ class Sink(Protocol):
     def health(self, health: ProviderHealth) -> None: ...
 
     def discovered(self, refs: list[TaskRef]) -> None: ...
+
+
+class Memory(Protocol):
+    """What earlier runs left (tui.core.recorder.Recorder): a task's remembered snapshot, if any."""
+
+    def recall(self, key: str) -> TaskSnapshot | None: ...
 
 
 @dataclass
@@ -132,8 +139,10 @@ class Poller:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        memory: Memory | None = None,
     ) -> None:
         self._sink = sink
+        self._memory = memory
         self._clock = clock
         self._wall = wall_clock
         self._rng = rng or random.Random()
@@ -180,6 +189,14 @@ class Poller:
                 self._sink.snapshot(TaskSnapshot(ref=ref, error=TaskError(
                     message=f"no provider profile named {ref.provider!r}", code="config")))
                 continue
+            if self._memory is not None:
+                remembered = self._memory.recall(ref.key)
+                if remembered is not None:
+                    # Shown at once; a task that had finished is not fetched again until refreshed.
+                    task.last = replace(remembered, ref=ref)
+                    self._sink.snapshot(task.last)
+                    if task.last.finished:
+                        continue
             lane = self._lanes[ref.provider]
             delay = self._rng.uniform(0, min(lane.interval, 1.0)) if spread else 0.0
             self._schedule(task, now + delay)
