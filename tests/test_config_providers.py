@@ -11,13 +11,8 @@ import pytest
 
 from tui.core.atomic import backup_path
 from tui.core.problems import ERROR, WARNING, ConfigError, ConfigProblem, KeyLines
-from tui.core.providers_config import (
-    ProviderConfig,
-    add_provider,
-    load_providers,
-    parse_providers,
-    render_provider,
-)
+from tui.core.providers_config import ProviderConfig, load_providers, parse_providers
+from tui.core.providers_write import add_provider, render_provider
 
 
 @pytest.fixture(autouse=True)

@@ -23,10 +23,10 @@ from tui.core.providers_config import (
     SECRET_FIELDS,
     ProviderConfig,
     ProvidersFile,
-    add_provider,
     load_providers,
     parse_providers,
 )
+from tui.core.providers_write import add_provider
 from tui.core.uistate import ListUiState, UiStateStore
 from tui.core.watchlists import CURRENT_VERSION, FollowedInstance, WatchList, WatchlistsFile, parse_watchlists
 from tui.core.watchstore import SaveBlockedError, SaveResult, UnknownListError, WatchStore

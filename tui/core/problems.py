@@ -108,6 +108,24 @@ def unknown_key_problem(
     return ConfigProblem(path, lines.line_of(full), full, f"unknown key '{key}'", suggestion, severity)
 
 
+
+class ProblemLog:
+    """What a reader of one config file collects: problems placed at the line of their key."""
+
+    def __init__(self, path: Path | None, text: str) -> None:
+        self.path = path
+        self.lines = KeyLines(text)
+        self.problems: list[ConfigProblem] = []
+
+    def problem(self, key: str, message: str, suggestion: str = "", severity: str = ERROR) -> None:
+        self.problems.append(ConfigProblem(self.path, self.lines.line_of(key), key, message, suggestion, severity))
+
+    def wrong_type(self, key: str, value: object, expected: str, example: str, severity: str = ERROR) -> None:
+        self.problem(key, f"expected {expected}, found {type_name(value)}", f"write it like {example}", severity)
+
+    def unknown_key(self, prefix: str, key: str, known: Iterable[str], where: str, *, kept: bool = True) -> None:
+        self.problems.append(unknown_key_problem(self.path, self.lines, prefix, key, known, where, kept=kept))
+
 # --- TOML syntax errors ----------------------------------------------------------------------------------
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

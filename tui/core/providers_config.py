@@ -6,36 +6,32 @@ layout and keys survive) and says it rewrote the file. taskdeck never writes a s
 
 An inline secret (`token = "..."` instead of `token_env` / `token_command`) is refused
 unless the file is readable by its owner only, as ssh does for private keys.
+
+Here: reading and checking the file. The auth table is checked in auth_config.py, appending a
+profile is providers_write.py, the per-kind facts come from families.py.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from tui.core.atomic import atomic_write, file_lock, read_with_stamp
+from tui.core.atomic import read_with_stamp
+from tui.core.auth_config import read_auth
 from tui.core.auth_schema import AUTH_SCHEMA, SECRET_FIELDS, AuthSpec
 from tui.core.families import FAMILIES, KINDS, family_of
 from tui.core.problems import (
-    ERROR,
     WARNING,
-    ConfigError,
     ConfigProblem,
-    KeyLines,
+    ProblemLog,
     did_you_mean,
     join_key,
     key_part,
     syntax_problem,
-    type_name,
-    unknown_key_problem,
 )
 
 TRANSPORTS = ("aiohttp", "httpx")
@@ -44,6 +40,18 @@ DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL: dict[str, float] = {kind: family.min_interval for kind, family in FAMILIES.items()}
 # The auth schema (tui.core.auth_schema), under the name this module has always exported it by.
 AUTH_TYPES: dict[str, AuthSpec] = AUTH_SCHEMA
+__all__ = [
+    "AUTH_TYPES",
+    "DEFAULT_INTERVAL",
+    "MIN_INTERVAL",
+    "PROVIDER_KEYS",
+    "SECRET_FIELDS",
+    "TRANSPORTS",
+    "ProviderConfig",
+    "ProvidersFile",
+    "load_providers",
+    "parse_providers",
+]
 
 PROVIDER_KEYS = (
     "kind",
@@ -115,39 +123,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def group_or_world_access(path: Path) -> str | None:
-    """Why `path` is not private to its owner (as ssh requires for keys), or None if it is."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o077:
-        return f"its mode is {mode:04o}"
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None and st.st_uid != getuid():
-        return "it belongs to another user"
-    return None
-
-
-class _Reader:
-    def __init__(self, path: Path | None, text: str) -> None:
-        self.path = path
-        self.lines = KeyLines(text)
-        self.problems: list[ConfigProblem] = []
-
-    @functools.cached_property
-    def privacy(self) -> str | None:
-        """Why the file is not private to its owner (checked once, only if it holds an inline secret)."""
-        return group_or_world_access(self.path) if self.path is not None else None
-
-    def problem(self, key: str, message: str, suggestion: str = "", severity: str = ERROR) -> None:
-        self.problems.append(
-            ConfigProblem(self.path, self.lines.line_of(key), key, message, suggestion, severity)
-        )
-
-    def wrong_type(self, key: str, value: object, expected: str, example: str, severity: str = ERROR) -> None:
-        self.problem(key, f"expected {expected}, found {type_name(value)}", f"write it like {example}", severity)
+class _Reader(ProblemLog):
 
     # -- one profile -------------------------------------------------------------------------------------
 
@@ -195,7 +171,7 @@ class _Reader:
             usable = False
 
         interval = self._interval(prefix, table.get("interval", DEFAULT_INTERVAL), kind)
-        auth = self._auth(prefix, table.get("auth"), kind if isinstance(kind, str) else None)
+        auth = read_auth(self, prefix, table.get("auth"), kind if isinstance(kind, str) else None)
         if auth is None:
             usable = False
 
@@ -235,9 +211,7 @@ class _Reader:
 
         extra = {k: v for k, v in table.items() if k not in PROVIDER_KEYS}
         for key in extra:
-            self.problems.append(
-                unknown_key_problem(self.path, self.lines, prefix, key, PROVIDER_KEYS, "in a provider")
-            )
+            self.unknown_key(prefix, key, PROVIDER_KEYS, "in a provider")
 
         if not usable:
             return None
@@ -298,75 +272,6 @@ class _Reader:
             return default
         return float(value)
 
-    def _auth(self, prefix: str, value: object, kind: str | None) -> dict[str, Any] | None:
-        key = join_key(prefix, "auth")
-        if value is None:
-            return {"type": "none"}
-        if not isinstance(value, dict):
-            self.wrong_type(key, value, "a table", 'auth = { type = "bearer", token_env = "SMINT_TOKEN" }')
-            return None
-        auth = dict(value)
-        auth_type = auth.setdefault("type", "none")
-        spec = AUTH_SCHEMA.get(auth_type) if isinstance(auth_type, str) else None
-        if spec is None:
-            guess = did_you_mean(str(auth_type), AUTH_SCHEMA)
-            hint = f"did you mean '{guess}'?" if guess else f"use one of {', '.join(AUTH_SCHEMA)}"
-            self.problem(join_key(key, "type"), f"unknown auth type {auth_type!r}", hint)
-            return None
-        family = family_of(kind)
-        if family is not None and auth_type not in family.auth_types:
-            fits = family.auth_types
-            self.problem(
-                join_key(key, "type"),
-                f"auth type '{auth_type}' does not apply to {kind}",
-                f"use one of {', '.join(fits)}",
-            )
-            return None
-        usable = True
-        for secret in sorted(SECRET_FIELDS & auth.keys()):
-            if self.privacy is not None:
-                # Refuse the inline secret: drop it, so nothing can use it.
-                del auth[secret]
-                path = self.path
-                self.problem(
-                    join_key(key, secret),
-                    f"inline secret refused: {path.name if path else 'the file'} is readable by others ({self.privacy})",
-                    f"run `chmod 600 {path}` or, better, replace it with {secret}_env = \"VARIABLE\" "
-                    f"or {secret}_command = \"pass show ...\"",
-                )
-        for secret in spec.secrets:
-            if not any(f in auth for f in (secret, f"{secret}_env", f"{secret}_command")):
-                if secret in value:
-                    usable = False  # refused above; its problem says why
-                    continue
-                self.problem(
-                    key,
-                    f"auth type '{auth_type}' needs {secret}_env or {secret}_command",
-                    f'add {secret}_env = "NAME_OF_AN_ENVIRONMENT_VARIABLE" to the auth table',
-                )
-                usable = False
-        for plain in spec.plain:
-            if not isinstance(auth.get(plain), str) or not auth[plain]:
-                self.problem(key, f"auth type '{auth_type}' needs {plain}", f'add {plain} = "..." to the auth table')
-                usable = False
-        known = spec.keys
-        for name, item in auth.items():
-            if name.endswith("_env") and name in known and not isinstance(item, str):
-                self.wrong_type(join_key(key, name), item, "a variable name", f'{name} = "SMINT_TOKEN"')
-                usable = False
-            elif name.endswith("_command") and name in known and not (
-                isinstance(item, str) or (isinstance(item, list) and all(isinstance(i, str) for i in item))
-            ):
-                self.wrong_type(join_key(key, name), item, "a command", f'{name} = "pass show smint/token"')
-                usable = False
-        for name in sorted(auth.keys() - known - SECRET_FIELDS):
-            # The auth builder refuses keys it does not know, so this profile cannot be used as written.
-            self.problems.append(
-                unknown_key_problem(self.path, self.lines, key, name, known, f"in auth type '{auth_type}'", kept=False)
-            )
-            usable = False
-        return auth if usable else None
-
     # -- the whole file ---------------------------------------------------------------------------------
 
     def read(self, data: dict[str, Any]) -> ProvidersFile:
@@ -407,7 +312,7 @@ class _Reader:
 
         extra = {k: v for k, v in data.items() if k not in TOP_LEVEL_KEYS}
         for key in extra:
-            self.problems.append(unknown_key_problem(self.path, self.lines, "", key, TOP_LEVEL_KEYS, "at the top level"))
+            self.unknown_key("", key, TOP_LEVEL_KEYS, "at the top level")
         return ProvidersFile(
             path=self.path,
             providers=providers,
@@ -447,91 +352,3 @@ def load_providers(path: Path) -> tuple[ProvidersFile, list[ConfigProblem]]:
         problem = ConfigProblem(path, line, "", "the file is not valid UTF-8", "save it as UTF-8")
         return ProvidersFile(path=path, parsed=False), [problem]
     return parse_providers(text, path)
-
-
-# --- adding a profile from the UI ----------------------------------------------------------------------
-
-
-def _contains_secret(value: object) -> str | None:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in SECRET_FIELDS:
-                return str(key)
-            found = _contains_secret(item)
-            if found:
-                return found
-    elif isinstance(value, list):
-        for item in value:
-            found = _contains_secret(item)
-            if found:
-                return found
-    return None
-
-
-def _literal(value: object) -> str:
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{key_part(str(k))} = {_literal(v)}" for k, v in value.items())
-        return "{ " + inner + " }" if inner else "{}"
-    return tomli_w.dumps({"v": value}).partition("=")[2].strip()
-
-
-def provider_table(config: ProviderConfig) -> dict[str, Any]:
-    """The profile as it would be written: defaults left out, unknown keys kept."""
-    defaults = ProviderConfig(name="", kind=config.kind, base_url="")
-    table: dict[str, Any] = {"kind": config.kind, "base_url": config.base_url}
-    for name in PROVIDER_KEYS[2:]:
-        value = getattr(config, name)
-        if value is None or (name != "auth" and value == getattr(defaults, name)):
-            continue
-        if name == "auth" and value == {"type": "none"}:
-            continue
-        table[name] = value
-    table.update(config.extra)
-    return table
-
-
-def render_provider(config: ProviderConfig) -> str:
-    lines = [f"[{join_key('providers', config.name)}]"]
-    for key, value in provider_table(config).items():
-        lines.append(f"{key_part(key)} = {_literal(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def add_provider(path: Path, config: ProviderConfig) -> str:
-    """Append a new `[providers.NAME]` table to providers.toml (atomically, with a .bak).
-
-    The rest of the file is kept byte for byte. Refuses secrets, duplicate names and a
-    file that does not parse. Returns the sentence to show the user.
-    """
-    secret = _contains_secret(provider_table(config))
-    if secret:
-        raise ConfigError(
-            f"taskdeck does not write secrets into files: use {secret}_env or {secret}_command instead of {secret}"
-        )
-    addition = render_provider(config)
-    _, problems = parse_providers(addition, path)
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        raise ConfigError(f"the new profile '{config.name}' is not valid: {errors[0]}", errors)
-    with file_lock(path):
-        found = read_with_stamp(path)
-        text = found[0].decode("utf-8", errors="strict") if found else ""
-        current, problems = parse_providers(text, path)
-        if not current.parsed:
-            raise ConfigError(
-                f"{path} has errors, so taskdeck leaves it alone: {problems[0]}; fix it first", problems
-            )
-        if config.name in current.names:
-            raise ConfigError(f"a profile named '{config.name}' already exists in {path}")
-        if text and not text.endswith("\n"):
-            text += "\n"
-        new_text = text + ("\n" if text else "") + addition
-        check, _ = parse_providers(new_text, path)
-        if not check.parsed or config.name not in check.names:
-            raise ConfigError(
-                f"cannot append [providers.{key_part(config.name)}] to {path} "
-                "(the file defines providers in a way that an appended table would break); add it by hand"
-            )
-        atomic_write(path, new_text.encode("utf-8"), backup=True)
-    backup = " (the previous version is kept as providers.toml.bak)" if text else ""
-    return f"Added profile '{config.name}' to {path}: taskdeck rewrote the file{backup}."

@@ -38,15 +38,13 @@ import tomli_w
 
 from tui.core.model import TaskRef
 from tui.core.problems import (
-    ERROR,
     INFO,
     WARNING,
     ConfigProblem,
-    KeyLines,
+    ProblemLog,
     did_you_mean,
     syntax_problem,
     type_name,
-    unknown_key_problem,
 )
 from tui.core.providers_config import ProviderConfig, ProvidersFile
 from tui.core.taskids import check_instance, check_task_id
@@ -158,21 +156,16 @@ def dumps(doc: WatchlistsFile) -> str:
 # --- reading -----------------------------------------------------------------------------------------------
 
 
-class _Reader:
+class _Reader(ProblemLog):
     def __init__(self, path: Path | None, text: str, providers: ProvidersFile | None) -> None:
-        self.path = path
-        self.lines = KeyLines(text)
-        self.problems: list[ConfigProblem] = []
+        super().__init__(path, text)
         # Provider checks only make sense when providers.toml itself was readable.
         self.providers = providers if providers is not None and providers.parsed else None
-
-    def problem(self, key: str, message: str, suggestion: str = "", severity: str = ERROR) -> None:
-        self.problems.append(ConfigProblem(self.path, self.lines.line_of(key), key, message, suggestion, severity))
 
     def unknown_keys(self, prefix: str, table: Mapping[str, Any], known: tuple[str, ...], where: str) -> dict[str, Any]:
         extra = {k: v for k, v in table.items() if k not in known}
         for key in extra:
-            self.problems.append(unknown_key_problem(self.path, self.lines, prefix, key, known, where))
+            self.unknown_key(prefix, key, known, where)
         return extra
 
     def _string(self, prefix: str, table: Mapping[str, Any], name: str, *, required: bool, example: str) -> str | None:
