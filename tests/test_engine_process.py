@@ -18,6 +18,7 @@ import pytest
 
 from tui.core.config import ProviderConfig
 from tui.core.engine import Batch, Engine
+from tui.core.engine_commands import COMMANDS, EngineCommands, apply_command
 from tui.core.engine_process import ENGINE_ENV, EngineProcess, EngineProcessError, create_engine, engine_kind
 from tui.core.model import TaskRef, TaskState
 from tui.simulator import credentials as cred
@@ -230,3 +231,23 @@ def test_should_stop_ends_run(sim_reset: SimulatorProcess) -> None:
     stop.set()
     thread.join(30)
     assert not thread.is_alive() and engine.pid is None
+
+
+def test_both_engines_share_one_command_set() -> None:
+    """The control methods are written once (engine_commands); each engine only delivers them."""
+    for cls in (Engine, EngineProcess):
+        assert issubclass(cls, EngineCommands)
+        for name in ("add", "remove", "follow", "unfollow", "refresh", "pause", "resume", "set_interval"):
+            assert name in COMMANDS
+            assert getattr(cls, name) is getattr(EngineCommands, name), (cls, name)
+
+    calls: list[tuple[object, ...]] = []
+
+    class Recording:
+        def __getattr__(self, name: str) -> object:
+            return lambda *args: calls.append((name, *args))
+
+    apply_command(Recording(), ("set_interval", "p", 2.0))  # type: ignore[arg-type]
+    assert calls == [("set_interval", "p", 2.0)]
+    with pytest.raises(ValueError, match="unknown engine command"):
+        apply_command(Recording(), ("__class__",))  # type: ignore[arg-type]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.core.engine_commands import Command, EngineCommands, apply_command
 from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
 from tui.core.poller import Poller, Sink, close_sources
 from tui.core.recorder import Recorder
@@ -30,6 +31,12 @@ class Batch:
 
     def __bool__(self) -> bool:
         return bool(self.snapshots or self.health or self.discovered)
+
+    def merge(self, newer: Batch) -> None:
+        """Add a later batch: its snapshots and health replace older ones of the same task or provider."""
+        self.snapshots.update(newer.snapshots)
+        self.health.update(newer.health)
+        self.discovered.extend(newer.discovered)
 
 
 class _CollectingSink:
@@ -54,6 +61,11 @@ class _CollectingSink:
     def discovered(self, refs: list[TaskRef]) -> None:
         self._add(lambda b: b.discovered.extend(refs))
 
+    def merge(self, batch: Batch) -> None:
+        """Add a batch gathered elsewhere (the process engine's child)."""
+        if batch:
+            self._add(lambda b: b.merge(batch))
+
     def take(self) -> Batch:
         with self._lock:
             batch, self._batch = self._batch, Batch()
@@ -65,8 +77,8 @@ def open_recorder(store: str | None, sink: Sink) -> Recorder | None:
     return None if store is None else Recorder.open(store, sink)
 
 
-class Engine:
-    """Thread-safe handle on a Poller running in its own thread."""
+class Engine(EngineCommands):
+    """Thread-safe handle on a Poller running in its own thread (commands: tui.core.engine_commands)."""
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
                  notify: Callable[[], None] = lambda: None, *, store: str | None = None) -> None:
@@ -81,7 +93,6 @@ class Engine:
         self._ready = threading.Event()
         self._pending: list[Callable[[Poller], Any]] = []
         self._lock = threading.Lock()
-        self.paused = False
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -120,7 +131,7 @@ class Engine:
         return self._ready.wait(timeout)
 
     def stop(self) -> None:
-        self._call(lambda p: p.stop())
+        self._command(("stop",))
 
     # -- control (any thread) ---------------------------------------------------
 
@@ -135,34 +146,8 @@ class Engine:
         except RuntimeError:
             pass  # loop already closed: the engine has stopped
 
-    def add(self, refs: Iterable[TaskRef]) -> None:
-        refs = list(refs)
-        self._call(lambda p: p.add(refs))
-
-    def remove(self, keys: Iterable[str]) -> None:
-        keys = list(keys)
-        self._call(lambda p: p.remove(keys))
-
-    def follow(self, provider: str, instance: str) -> None:
-        self._call(lambda p: p.follow(provider, instance))
-
-    def unfollow(self, provider: str, instance: str) -> None:
-        self._call(lambda p: p.unfollow(provider, instance))
-
-    def refresh(self, keys: Iterable[str] | None = None) -> None:
-        keys = None if keys is None else list(keys)
-        self._call(lambda p: p.refresh(keys))
-
-    def pause(self) -> None:
-        self.paused = True
-        self._call(lambda p: p.pause())
-
-    def resume(self) -> None:
-        self.paused = False
-        self._call(lambda p: p.resume())
-
-    def set_interval(self, provider: str, seconds: float) -> None:
-        self._call(lambda p: p.set_interval(provider, seconds))
+    def _command(self, command: Command) -> None:
+        self._call(lambda p: apply_command(p, command))
 
     def take(self) -> Batch:
         """Everything new since the last call (UI thread)."""

@@ -43,6 +43,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from tui.core.engine import Batch, Engine, _CollectingSink, open_recorder
+from tui.core.engine_commands import Command, EngineCommands, apply_command
 from tui.core.model import TaskRef
 from tui.core.poller import Poller
 
@@ -133,7 +134,7 @@ def _start_resource_tracker() -> None:
 # -- the UI side ---------------------------------------------------------------------------------
 
 
-class EngineProcess:
+class EngineProcess(EngineCommands):
     """Thread-safe handle on a Poller running in a child process."""
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
@@ -143,20 +144,18 @@ class EngineProcess:
             raise TypeError("EngineProcess needs a picklable sources_factory (a module-level function or a "
                             "functools.partial of one), not a lambda or closure")
         self._factory = sources_factory
-        self._notify = notify
         self._context: Any = multiprocessing.get_context(start_method)
         self._send_every = send_every
         self._store = store  # a file location: a memory store would live in the child only
-        self._lock = threading.Lock()  # guards _batch, _pending, _commands, _stopped
+        self._lock = threading.Lock()  # guards _pending, _commands, _stopped
         self._send_lock = threading.Lock()  # one writer at a time on the command pipe
-        self._batch = Batch()
+        self._inbox = _CollectingSink(notify)  # batches from the child, merged until the UI takes them
         self._pending: list[tuple[Any, ...]] = []
         self._commands: Connection | None = None
         self._stopped = False
         self._ready = threading.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
         self.error: str | None = None
-        self.paused = False
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -215,23 +214,13 @@ class EngineProcess:
                 return
             kind = message[0]
             if kind == "batch":
-                self._merge(message[1])
+                self._inbox.merge(message[1])
             elif kind == "ready":
                 self._ready.set()
             elif kind == "error":
                 self.error = str(message[1])
             elif kind == "stopped":
                 return
-
-    def _merge(self, incoming: Batch) -> None:
-        with self._lock:
-            batch = self._batch
-            was_empty = not batch
-            batch.snapshots.update(incoming.snapshots)
-            batch.health.update(incoming.health)
-            batch.discovered.extend(incoming.discovered)
-        if was_empty and incoming:
-            self._notify()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         return self._ready.wait(timeout)
@@ -266,37 +255,12 @@ class EngineProcess:
         except (OSError, ValueError):
             pass  # the child has gone: the engine has stopped
 
-    def add(self, refs: Iterable[TaskRef]) -> None:
-        self._send(("add", list(refs)))
-
-    def remove(self, keys: Iterable[str]) -> None:
-        self._send(("remove", list(keys)))
-
-    def follow(self, provider: str, instance: str) -> None:
-        self._send(("follow", provider, instance))
-
-    def unfollow(self, provider: str, instance: str) -> None:
-        self._send(("unfollow", provider, instance))
-
-    def refresh(self, keys: Iterable[str] | None = None) -> None:
-        self._send(("refresh", None if keys is None else list(keys)))
-
-    def pause(self) -> None:
-        self.paused = True
-        self._send(("pause",))
-
-    def resume(self) -> None:
-        self.paused = False
-        self._send(("resume",))
-
-    def set_interval(self, provider: str, seconds: float) -> None:
-        self._send(("set_interval", provider, float(seconds)))
+    def _command(self, command: Command) -> None:
+        self._send(command)
 
     def take(self) -> Batch:
         """Everything new since the last call (UI thread)."""
-        with self._lock:
-            batch, self._batch = self._batch, Batch()
-        return batch
+        return self._inbox.take()
 
 
 # -- the child side --------------------------------------------------------------------------------
@@ -325,28 +289,6 @@ def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, 
         commands.close()
 
 
-def _apply(poller: Poller, message: tuple[Any, ...]) -> None:
-    kind, args = message[0], message[1:]
-    if kind == "add":
-        poller.add(args[0])
-    elif kind == "remove":
-        poller.remove(args[0])
-    elif kind == "follow":
-        poller.follow(args[0], args[1])
-    elif kind == "unfollow":
-        poller.unfollow(args[0], args[1])
-    elif kind == "refresh":
-        poller.refresh(args[0])
-    elif kind == "pause":
-        poller.pause()
-    elif kind == "resume":
-        poller.resume()
-    elif kind == "set_interval":
-        poller.set_interval(args[0], args[1])
-    elif kind == "stop":
-        poller.stop()
-
-
 async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
                  send_every: float, store: str | None = None) -> None:
     loop = asyncio.get_running_loop()
@@ -364,7 +306,7 @@ async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection,
         # Read every message already in the pipe; EOF means the UI process has gone.
         try:
             while commands.poll():
-                _apply(poller, commands.recv())
+                apply_command(poller, commands.recv())
         except (EOFError, OSError):
             loop.remove_reader(commands.fileno())
             poller.stop()
