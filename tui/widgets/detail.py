@@ -27,11 +27,12 @@ from textual.worker import get_current_worker
 
 from tui.clipboard import copy_in_background
 from tui.core.decode import download_url, export_document, to_pretty_json
-from tui.core.model import TaskSnapshot, TaskState
+from tui.core.model import TaskSnapshot
 from tui.core.text import clean
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.json_view import JsonView
+from tui.widgets.states import STATE_SYMBOL, STATE_THEME_STYLE
 
 __all__ = ["DetailPane", "MAX_CHARS", "MAX_LINES"]
 
@@ -39,14 +40,6 @@ MAX_CHARS = 200_000  # shown at most; `e` saves everything
 MAX_LINES = 5_000
 SYNC_LIMIT = 32_000  # bodies up to this size are formatted right away, larger ones in a thread
 
-STATE_LOOK: dict[TaskState, tuple[str, str]] = {
-    TaskState.PENDING: ("◷", "$warning"),
-    TaskState.RUNNING: ("▶", "$accent bold"),
-    TaskState.SUCCEEDED: ("✔", "$success bold"),
-    TaskState.FAILED: ("✖", "$error bold"),
-    TaskState.CANCELLED: ("⊘", "$text-muted bold"),
-    TaskState.UNKNOWN: ("?", "$warning"),
-}
 LABEL = "$text-muted"
 BAR_WIDTH = 20
 
@@ -274,8 +267,7 @@ class DetailPane(Vertical):
             parts += [(("  " if i else "") + label, LABEL), clean(value, limit=200)]
         if s.kind and s.kind != s.title:
             parts += [("  kind ", LABEL), clean(s.kind, limit=100)]
-        symbol, style = STATE_LOOK.get(s.state, ("?", ""))
-        parts += ["\n", ("state ", LABEL), (f"{symbol} {s.state.value}", style)]
+        parts += ["\n", ("state ", LABEL), (f"{STATE_SYMBOL[s.state]} {s.state.value}", STATE_THEME_STYLE[s.state])]
         if s.raw_state:
             parts += [("  raw ", LABEL), clean(s.raw_state, limit=60)]
         if s.progress is not None or s.steps is not None:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from rich.cells import cell_len
 
+from tui.core.display import OTHER, STATE_LOOKS
 from tui.core.text import clean
 
 Align = Literal["left", "right", "center"]
@@ -33,15 +34,8 @@ Align = Literal["left", "right", "center"]
 # is shown literally: it is never parsed as markup.
 Cell = Any
 
-# Component-class styles for the state symbols; the table defines them in its CSS.
-STATE_SYMBOLS: dict[str, str] = {
-    "pending": "◷",
-    "running": "▶",
-    "succeeded": "✔",
-    "failed": "✖",
-    "cancelled": "⊘",
-    "unknown": "?",
-}
+# The state symbols by state word (tui.core.display); the table colours them by component class.
+STATE_SYMBOLS: dict[str, str] = {state.value: look.symbol for state, look in STATE_LOOKS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +129,7 @@ def clean_cell(cell: Cell) -> Cell:
 def state_cell(state: str) -> tuple[str, str]:
     """A state cell readable without colour: symbol + word, styled by component class."""
     word = _clean(state) or "unknown"
-    symbol = STATE_SYMBOLS.get(word.lower(), "•")
+    symbol = STATE_SYMBOLS.get(word.lower(), OTHER.symbol)
     return (f"{symbol} {word}", f"task-table--state-{word.lower()}" if word.lower() in STATE_SYMBOLS else "")
 
 

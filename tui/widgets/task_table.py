@@ -46,12 +46,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.core.model import TaskState
 from tui.core.text import clean
+from tui.widgets.states import state_class_css
 from tui.widgets.table_model import Cell, Column, Row, TableModel, needs_clean
 
 __all__ = ["Column", "Row", "TaskTable"]
 
-_STATE_CLASSES = ("pending", "running", "succeeded", "failed", "cancelled", "unknown")
+_STATE_CLASSES = tuple(state.value for state in TaskState)
 
 
 def _safe(text: str) -> str:
@@ -115,12 +117,7 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         & > .task-table--stale { text-style: dim; }
         & > .task-table--zebra { background: $surface-lighten-1 50%; }
         & > .task-table--error { color: $text-error; }
-        & > .task-table--state-pending { color: $text-muted; }
-        & > .task-table--state-running { color: $text-accent; }
-        & > .task-table--state-succeeded { color: $text-success; }
-        & > .task-table--state-failed { color: $text-error; text-style: bold; }
-        & > .task-table--state-cancelled { color: $text-warning; }
-        & > .task-table--state-unknown { color: $text-muted; }
+    """ + state_class_css("task-table--state") + """
     }
     """
 

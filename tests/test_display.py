@@ -1,0 +1,40 @@
+"""One look per state: tui.core.display is the only place a state's symbol, colour and order are written."""
+
+from __future__ import annotations
+
+from tui.core.display import BY_ATTENTION, COLOURS, COUNT_ORDER, HEALTH_LOOKS, OTHER, STATE_LOOKS, look_of_word
+from tui.core.model import HealthStatus, TaskState
+from tui.widgets.rows import STATE_ORDER
+from tui.widgets.states import STATE_STYLE, STATE_SYMBOL, STATE_THEME_STYLE, rich_style, theme_style
+from tui.widgets.table_model import state_cell
+from tui.widgets.task_table import TaskTable
+
+
+def test_every_state_and_health_has_one_distinct_look() -> None:
+    assert set(STATE_LOOKS) == set(TaskState)
+    assert set(HEALTH_LOOKS) == set(HealthStatus)
+    assert len({look.symbol for look in STATE_LOOKS.values()}) == len(TaskState)
+    assert all(look.colour in COLOURS for look in (*STATE_LOOKS.values(), *HEALTH_LOOKS.values()))
+    assert sorted(look.rank for look in STATE_LOOKS.values()) == list(range(len(TaskState)))
+    assert BY_ATTENTION[0] is TaskState.FAILED and BY_ATTENTION[-1] is TaskState.SUCCEEDED
+    assert set(COUNT_ORDER) == set(TaskState)
+
+
+def test_table_detail_sidebar_and_header_styles_come_from_the_same_colour() -> None:
+    css = TaskTable.DEFAULT_CSS
+    for state, look in STATE_LOOKS.items():
+        assert STATE_SYMBOL[state] == look.symbol
+        assert STATE_ORDER[state] == look.rank
+        assert STATE_THEME_STYLE[state] == theme_style(look) and f"$text-{look.colour}" in STATE_THEME_STYLE[state]
+        assert STATE_STYLE[state] == rich_style(look)
+        rule = next(line for line in css.splitlines() if f".task-table--state-{state.value} " in line)
+        assert f"color: $text-{look.colour};" in rule
+        assert ("bold" in rule) == look.bold
+        text, style = state_cell(state.value)
+        assert text == f"{look.symbol} {state.value}" and style == f"task-table--state-{state.value}"
+
+
+def test_a_word_that_is_no_state_is_shown_uncoloured() -> None:
+    assert look_of_word("FAILED") is STATE_LOOKS[TaskState.FAILED]
+    assert look_of_word("queued") is OTHER
+    assert state_cell("queued") == (f"{OTHER.symbol} queued", "")
