@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tui.core.display import BY_ATTENTION, COLOURS, COUNT_ORDER, HEALTH_LOOKS, OTHER, STATE_LOOKS, look_of_word
+from tui.core.display import (
+    BY_ATTENTION,
+    COLOURS,
+    COUNT_ORDER,
+    HEALTH_LOOKS,
+    OTHER,
+    STATE_LOOKS,
+    look_of_word,
+)
 from tui.core.model import HealthStatus, TaskState
 from tui.widgets.rows import STATE_ORDER
 from tui.widgets.states import STATE_STYLE, STATE_SYMBOL, STATE_THEME_STYLE, rich_style, theme_style
