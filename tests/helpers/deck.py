@@ -68,7 +68,7 @@ def provider_table(config: ProviderConfig) -> dict[str, Any]:
     default = ProviderConfig(name=config.name, kind=config.kind, base_url=config.base_url)
     table: dict[str, Any] = {"kind": config.kind, "base_url": config.base_url}
     for key in ("project_id", "interval", "transport", "ca_bundle", "concurrency", "timeout_connect",
-                "timeout_read", "bell"):
+                "timeout_read", "bell", "proxy", "proxy_env", "proxy_command"):
         value = getattr(config, key)
         if value is not None and value != getattr(default, key):
             table[key] = value

@@ -53,7 +53,8 @@ def task_error(exc: BaseException) -> TaskError:
 def error_record(error: TaskError | None) -> dict[str, Any] | None:
     if error is None:
         return None
-    return {"status": error.status, "code": safe(error.code) if error.code else None, "message": safe(error.message)}
+    return {"status": error.status, "code": safe(error.code) if error.code else None, "message": safe(error.message),
+            "hint": safe(error.hint) if error.hint else None}
 
 
 def task_record(snapshot: TaskSnapshot, kind: str) -> dict[str, Any]:

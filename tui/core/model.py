@@ -58,9 +58,11 @@ class TaskError:
     status: int | None = None
     # The server says the task does not exist (any more): polling it again is pointless.
     gone: bool = False
+    # What is probably behind it, when known ("your clock is 17 min behind the server's; ...").
+    hint: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "code": self.code, "message": self.message}
+        return {"status": self.status, "code": self.code, "message": self.message, "hint": self.hint}
 
     def __str__(self) -> str:
         parts = []
@@ -132,3 +134,5 @@ class ProviderHealth:
     interval: float = 5.0
     requests: int = 0
     failures: int = 0
+    # Something the user should know even while requests succeed (a clock far off the server's).
+    hint: str | None = None

@@ -33,6 +33,7 @@ from tui.core.problems import (
     key_part,
     syntax_problem,
 )
+from tui.core.proxy_config import read_proxy
 
 TRANSPORTS = ("aiohttp", "httpx")
 DEFAULT_INTERVAL = 5.0
@@ -65,6 +66,9 @@ PROVIDER_KEYS = (
     "timeout_connect",
     "timeout_read",
     "bell",
+    "proxy",
+    "proxy_env",
+    "proxy_command",
 )
 TOP_LEVEL_KEYS = ("version", "providers", "keymap", "ui", "settings")
 
@@ -86,6 +90,11 @@ class ProviderConfig:
     timeout_read: float = 30.0
     bell: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # `proxy` is a URL without credentials or "none"; a URL with credentials comes from
+    # `proxy_env` (a variable's name) or `proxy_command` (see tui/providers/proxy.py).
+    proxy: str | None = None
+    proxy_env: str | None = None
+    proxy_command: str | list[str] | None = None
 
     @property
     def auth_type(self) -> str:
@@ -209,13 +218,17 @@ class _Reader(ProblemLog):
             self.wrong_type(join_key(prefix, "bell"), bell, "true or false", "bell = true", WARNING)
             bell = False
 
+        proxy = read_proxy(self, prefix, table)
+        if proxy is None:
+            usable = False
+
         extra = {k: v for k, v in table.items() if k not in PROVIDER_KEYS}
         for key in extra:
             self.unknown_key(prefix, key, PROVIDER_KEYS, "in a provider")
 
         if not usable:
             return None
-        assert isinstance(kind, str) and isinstance(base_url, str) and auth is not None
+        assert isinstance(kind, str) and isinstance(base_url, str) and auth is not None and proxy is not None
         return ProviderConfig(
             name=name,
             kind=kind,
@@ -230,6 +243,7 @@ class _Reader(ProblemLog):
             timeout_read=float(timeout_read),
             bell=bell,
             extra=extra,
+            **proxy,
         )
 
     def _interval(self, prefix: str, value: object, kind: object) -> float:

@@ -22,8 +22,9 @@ from tui.providers.errors import (
     error_from_response,
     excerpt,
 )
+from tui.providers.proxy import ProxyChoice
+from tui.providers.transport import ProxyTransport, make_client
 
-USER_AGENT = "taskdeck"
 # A result bigger than this is kept as text and not unwrapped: json.loads holds the
 # GIL for the whole call, and a 20 MB body would stall every other thread.
 DECODE_LIMIT = 4_000_000
@@ -69,37 +70,6 @@ class ProviderSettings(Protocol):
     def timeout_connect(self) -> float: ...
     @property
     def timeout_read(self) -> float: ...
-
-
-def make_client(settings: ProviderSettings, auth: httpx.Auth | None) -> httpx.AsyncClient:
-    """One keep-alive pool per provider profile.
-
-    The default transport is httpx-aiohttp: httpx's own pool collapses with many
-    connections (encode/httpx#3215), aiohttp's does not. `transport = "httpx"` in
-    the profile selects httpx's own.
-    """
-    verify: ssl.SSLContext | bool = True
-    if settings.ca_bundle:
-        verify = ssl.create_default_context(cafile=settings.ca_bundle)
-    limits = httpx.Limits(
-        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-    )
-    timeout = httpx.Timeout(settings.timeout_read, connect=settings.timeout_connect)
-    transport: httpx.AsyncBaseTransport
-    if settings.transport == "httpx":
-        transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
-    else:
-        from httpx_aiohttp import AiohttpTransport
-
-        transport = AiohttpTransport(verify=verify, limits=limits)
-    return httpx.AsyncClient(
-        base_url=settings.base_url.rstrip("/"),
-        auth=auth,
-        timeout=timeout,
-        transport=transport,
-        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        follow_redirects=False,
-    )
 
 
 def clamp_progress(value: Any) -> float | None:
@@ -148,10 +118,10 @@ class Provider:
     family: ClassVar[Family]  # the declaration: kind, minimum interval, state map, summariser, ...
 
     def __init__(self, settings: ProviderSettings, *, auth: httpx.Auth | None = None,
-                 client: httpx.AsyncClient | None = None) -> None:
+                 client: httpx.AsyncClient | None = None, env: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.name = settings.name
-        self.client = client or make_client(settings, auth)
+        self.client = client or make_client(settings, auth, env)
 
     @property
     def kind(self) -> str:
@@ -181,9 +151,9 @@ class Provider:
             except AuthError as exc:  # raised by the auth flow: no token could be had
                 raise error_from_auth(exc, exc.status) from None
             except httpx.HTTPError as exc:
-                raise error_from_exception(exc) from None
+                raise error_from_exception(exc, self._proxy_shown(path)) from None
             except (OSError, ssl.SSLError) as exc:
-                raise error_from_exception(exc) from None
+                raise error_from_exception(exc, self._proxy_shown(path)) from None
         except ProviderError as error:
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("%s: GET %s failed after %.0f ms: %s (%s)", self.name, self._log_target(path, params),
@@ -227,6 +197,22 @@ class Provider:
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
         return httpx.Response(streamed.status_code, headers=headers, content=b"".join(chunks),
                               request=streamed.request)
+
+    def proxy_for(self, url: str) -> ProxyChoice | None:
+        """The proxy a request to `url` (absolute, or a path under base_url) goes through; None
+        when the client was not built here (tests hand some in)."""
+        transport = getattr(self.client, "_transport", None)
+        if not isinstance(transport, ProxyTransport):
+            return None
+        target = httpx.URL(url) if "://" in url else httpx.URL(str(self.client.base_url).rstrip("/") + url)
+        return transport.router.choose(target)
+
+    def _proxy_shown(self, path: str) -> str | None:
+        try:
+            choice = self.proxy_for(path)
+        except Exception:  # noqa: BLE001 - only for the message
+            return None
+        return f"{choice.shown} from {choice.source}" if choice is not None and choice.url else None
 
     def _log_target(self, path: str, params: Mapping[str, Any] | None) -> str:
         try:

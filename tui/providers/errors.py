@@ -40,6 +40,7 @@ class ProviderError(Exception):
         retry_after: float | None = None,
         network: bool = False,
         auth: bool = False,
+        hint: str | None = None,
     ) -> None:
         self.message = clean(redact(message), limit=400)
         self.status = status
@@ -48,10 +49,12 @@ class ProviderError(Exception):
         self.retry_after = retry_after
         self.network = network
         self.auth = auth
+        # What is probably behind the error, when taskdeck can tell (a wrong clock behind APIG.0303).
+        self.hint = hint
         super().__init__(str(self.to_task_error()))
 
     def to_task_error(self) -> TaskError:
-        return TaskError(message=self.message, code=self.code, status=self.status, gone=self.gone)
+        return TaskError(message=self.message, code=self.code, status=self.status, gone=self.gone, hint=self.hint)
 
 
 def _text(value: Any) -> str | None:
@@ -139,6 +142,8 @@ _STATUS_WORDS = {
     401: "authentication failed",
     403: "access denied",
     404: "task not found",
+    407: "the proxy asks for credentials (put the proxy URL with user:password in an environment "
+         "variable and set proxy_env)",
     429: "rate limited",
 }
 
@@ -171,8 +176,32 @@ def error_from_auth(exc: BaseException, status: int | None = None) -> ProviderEr
     return ProviderError(f"{prefix}: {exc}", code="auth", auth=not transient)
 
 
-def error_from_exception(exc: BaseException) -> ProviderError:
-    """Network-level failures: refused, DNS, TLS, timeouts, resets."""
+def tls_message(chain: list[BaseException]) -> str:
+    """What is wrong with the certificate, in OpenSSL's words, and what to do about it."""
+    verify: BaseException | None = None
+    for e in chain:
+        # aiohttp wraps OpenSSL's error: ClientConnectorCertificateError(certificate_error=...).
+        inner = getattr(e, "certificate_error", e)
+        if isinstance(inner, ssl.SSLCertVerificationError):
+            verify = inner
+            break
+    reason = str(getattr(verify, "verify_message", "") or "").rstrip(".")
+    low = reason.lower()
+    if "hostname mismatch" in low or "ip address mismatch" in low:
+        fix = "use the host name the certificate was issued for in base_url"
+    elif "expired" in low or "not yet valid" in low:
+        fix = "check this machine's clock; if it is right, the server's certificate must be renewed"
+    elif verify is not None:
+        fix = ("if your network uses a private or TLS-inspecting CA, point ca_bundle for this provider "
+               "(or SSL_CERT_FILE) at its PEM file, or install it in the operating system's trust store")
+    else:
+        return "TLS handshake failed (the server or a proxy in between does not speak TLS as expected)"
+    return f"TLS: certificate not trusted ({reason or 'verify failed'}); {fix}"
+
+
+def error_from_exception(exc: BaseException, via: str | None = None) -> ProviderError:
+    """Network-level failures: refused, DNS, TLS, timeouts, resets. `via` names the proxy the
+    request went through (behind a proxy, "connection refused" may be the proxy's doing)."""
     chain = [exc]
     cause = exc.__cause__ or exc.__context__
     while cause is not None and len(chain) < 6:
@@ -181,11 +210,17 @@ def error_from_exception(exc: BaseException) -> ProviderError:
     detail = " ".join(str(e) for e in chain if str(e))
     low = detail.lower()
     tls_names = ("SSLError", "ClientSSLError", "ClientConnectorCertificateError", "ClientConnectorSSLError")
-    if any(isinstance(e, ssl.SSLError) or type(e).__name__ in tls_names for e in chain) or (
+    proxy_names = ("ProxyError", "ClientProxyConnectionError", "ClientHttpProxyError")
+    if any(type(e).__name__ in proxy_names for e in chain):
+        if "407" in low:
+            message, code = ("the proxy asks for credentials (407): put the proxy URL with user:password in an "
+                             "environment variable and set proxy_env for this provider"), "proxy-auth"
+        else:
+            message, code = f"the proxy refused the connection ({clean(str(chain[0]), limit=120)})", "proxy"
+    elif any(isinstance(e, ssl.SSLError) or type(e).__name__ in tls_names for e in chain) or (
         "certificate verify failed" in low
     ):
-        message = "TLS failure (certificate not trusted; set ca_bundle for this provider if it is a private CA)"
-        code = "tls"
+        message, code = tls_message(chain), "tls"
     elif "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low or (
         "temporary failure in name resolution" in low
     ):
@@ -203,4 +238,6 @@ def error_from_exception(exc: BaseException) -> ProviderError:
         message, code = "could not connect", "connect"
     else:
         message, code = f"request failed ({type(exc).__name__})", "network"
+    if via:
+        message = f"{message} [through proxy {via}]"
     return ProviderError(message, code=code, network=True)

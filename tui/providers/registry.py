@@ -29,4 +29,4 @@ def create_provider(settings: ProviderSettings, *, env: Mapping[str, str] | None
     cls = provider_class(settings.kind)
     auth_spec = getattr(settings, "auth", None) or {"type": "none"}
     auth = build_auth(auth_spec, project_id=settings.project_id, env=env)
-    return cls(settings, auth=auth)
+    return cls(settings, auth=auth, env=env)

@@ -141,7 +141,8 @@ def create_plans(state: SimState, spec: dict[str, Any]) -> list[Plan]:
 
 def _clock(state: SimState) -> dict[str, Any]:
     now = state.clock.now()
-    return {"now": now, "offset": state.clock.offset, "wall": iso_ms(state.clock.wall(now))}
+    return {"now": now, "offset": state.clock.offset, "skew": state.clock.skew,
+            "wall": iso_ms(state.clock.wall(now))}
 
 
 def routes(state: SimState) -> list[tuple[str, str, Any]]:
@@ -196,8 +197,10 @@ def routes(state: SimState) -> list[tuple[str, str, Any]]:
             spec = await _body(request)
             try:
                 state.clock.advance(float(spec.get("advance", 0)))
+                if "skew" in spec:
+                    state.clock.skew = float(spec["skew"])
             except (ValueError, TypeError) as exc:
-                raise AdminError(f"advance: {exc}") from exc
+                raise AdminError(f"clock: {exc}") from exc
         return _ok(_clock(state))
 
     async def auth(request: web.Request) -> web.Response:

@@ -21,11 +21,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count", type=int, default=None, help="number of tasks for the bulk scenario")
     parser.add_argument("--log-size", type=int, default=10_000, help="request log ring buffer size")
     parser.add_argument("--access-log", action="store_true", help="log every request on stderr")
+    parser.add_argument("--clock-skew", type=float, default=0.0, metavar="SECONDS",
+                        help="run the server's clock this far ahead (negative: behind) of the machine's")
+    parser.add_argument("--tls-cert", default=None, metavar="PEM", help="serve HTTPS with this certificate")
+    parser.add_argument("--tls-key", default=None, metavar="PEM", help="the certificate's private key")
 
 
 async def serve(args: argparse.Namespace) -> None:
+    context = None
+    if args.tls_cert:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
     sim = await start_simulator(args.host, args.port, args.scenario, args.seed, count=args.count,
-                                log_size=args.log_size, access_log=args.access_log)
+                                log_size=args.log_size, access_log=args.access_log,
+                                clock_skew=args.clock_skew, ssl_context=context)
     if args.access_log:
         import logging
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import ssl
 import subprocess
 import sys
 import time
@@ -27,8 +28,13 @@ class SimulatorProcess:
     """`with SimulatorProcess() as sim: sim.base_url ...` starts `python -m tui.simulator --port 0` and stops it."""
 
     def __init__(self, scenario: str = "demo", seed: int = 1, *, host: str = "127.0.0.1", port: int = 0,
-                 count: int | None = None, extra_args: list[str] | None = None, start_timeout: float = 20.0) -> None:
+                 count: int | None = None, extra_args: list[str] | None = None, start_timeout: float = 20.0,
+                 cafile: str | None = None) -> None:
         self.scenario, self.seed, self.host, self.count = scenario, seed, host, count
+        # For a simulator serving HTTPS (--tls-cert): the CA the admin calls trust.
+        self._opener = _OPENER if cafile is None else urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile)))
         self.requested_port = port
         self.extra_args = list(extra_args or [])
         self.start_timeout = start_timeout
@@ -103,7 +109,7 @@ class SimulatorProcess:
         req = urllib.request.Request(self.base_url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         try:
-            with _OPENER.open(req, timeout=timeout) as resp:
+            with self._opener.open(req, timeout=timeout) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             raise SimulatorError(f"{method} {path}: HTTP {exc.code} {exc.read().decode(errors='replace')}") from exc
@@ -134,6 +140,10 @@ class SimulatorProcess:
 
     def advance(self, seconds: float) -> dict[str, Any]:
         return self.call("POST", "/_sim/clock", {"advance": seconds})
+
+    def set_clock_skew(self, seconds: float) -> dict[str, Any]:
+        """Set the server's clock this far from the machine's (until the next reset)."""
+        return self.call("POST", "/_sim/clock", {"skew": seconds})
 
     def set_auth(self, **spec: Any) -> dict[str, Any]:
         return self.call("POST", "/_sim/auth", spec)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import ssl
+from email.utils import formatdate
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +28,8 @@ def _instrument(state: SimState, family: str, handler: Handler) -> Handler:
         try:
             fault = faults.take(family, request.method, request.path, task_id) if faults.faults else None
             resp = await handler(request) if fault is None else await apply(fault, family, request, handler)
+            if not resp.prepared:  # the server's own clock, which may be skewed (clock.py)
+                resp.headers["Date"] = formatdate(state.clock.server_time(), usegmt=True)
             status = 0 if getattr(resp, "dropped", False) else resp.status
             return resp
         except web.HTTPException as exc:
@@ -51,16 +55,17 @@ def build_app(state: SimState) -> web.Application:
 class RunningSimulator:
     """A simulator serving in this process's event loop."""
 
-    def __init__(self, runner: web.AppRunner, state: SimState, host: str, port: int) -> None:
+    def __init__(self, runner: web.AppRunner, state: SimState, host: str, port: int, tls: bool = False) -> None:
         self.runner = runner
         self.state = state
         self.host = host
         self.port = port
+        self.tls = tls
 
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     async def stop(self) -> None:
         await self.runner.cleanup()
@@ -76,16 +81,19 @@ async def start_simulator(
     log_size: int = 10_000,
     access_log: bool = False,
     reuse_port: bool = False,
+    clock_skew: float = 0.0,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> RunningSimulator:
-    """Start serving on host:port (0 picks a free port) and return once the socket is listening."""
-    state = SimState(scenario, seed, count, log_size)
+    """Start serving on host:port (0 picks a free port) and return once the socket is listening.
+    With `ssl_context`, it serves HTTPS (for the trust and proxy CONNECT tests)."""
+    state = SimState(scenario, seed, count, log_size, clock_skew)
     app = build_app(state)
     kwargs: dict[str, Any] = {"handle_signals": False}
     if not access_log:
         kwargs["access_log"] = None
     runner = web.AppRunner(app, **kwargs)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None, backlog=1024)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None, backlog=1024, ssl_context=ssl_context)
     await site.start()
     server = site._server
     sockets = getattr(server, "sockets", None) or []
@@ -94,4 +102,4 @@ async def start_simulator(
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             bound = sock.getsockname()[1]
             break
-    return RunningSimulator(runner, state, host, bound)
+    return RunningSimulator(runner, state, host, bound, tls=ssl_context is not None)

@@ -15,8 +15,8 @@ from .reqlog import RequestLog
 
 class SimState:
     def __init__(self, scenario: str = "demo", seed: int = 1, count: int | None = None,
-                 log_size: int = 10_000) -> None:
-        self.clock = SimClock()
+                 log_size: int = 10_000, clock_skew: float = 0.0) -> None:
+        self.clock = SimClock(clock_skew)
         self.auth = AuthState(self.clock)
         self.faults = FaultTable()
         self.log = RequestLog(log_size)
