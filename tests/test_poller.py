@@ -166,6 +166,24 @@ async def test_follow_instance_discovers_new_tasks(sim_reset: SimulatorProcess, 
     assert all(ref.instance == instance and ref.provider == "mq" for ref in rec.found)
 
 
+async def test_follow_instance_reports_tasks_already_watched(sim_reset: SimulatorProcess, running) -> None:
+    """A followed list shows every task of the instance, also those another list already polls."""
+    instance = "abcdefabcdefabcdefabcdefabcdef34"
+    created = sim_reset.create_tasks("dms", count=2, instance=instance, engine="rocketmq")
+    watched = [TaskRef("mq", t["id"], instance=instance) for t in created]
+    dms = create_provider(ProviderConfig(name="mq", kind="huawei-dms", base_url=sim_reset.base_url,
+                                         project_id=cred.PROJECT_ID, interval=1.0,
+                                         auth={"type": "token", "token": cred.HW_TOKEN}))
+    poller, rec = running({"mq": dms}, watched)
+    await until(lambda: all(ref.key in rec.latest for ref in watched))
+    poller.follow("mq", instance)
+    await until(lambda: len(rec.found) == 2)
+    assert {ref.key for ref in rec.found} == {ref.key for ref in watched}
+    # A second list following the same instance gets every task again.
+    poller.follow("mq", instance)
+    await until(lambda: len(rec.found) == 4)
+
+
 async def test_read_all_once(sim_reset: SimulatorProcess) -> None:
     refs = new_apig_tasks(sim_reset, 8, wait=0, run=0, outcome="succeed") + [TaskRef("nope", "x")]
     provider = apig(sim_reset)

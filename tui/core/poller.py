@@ -154,6 +154,9 @@ class Poller:
         self._stopped = False
         self._lanes: dict[str, _Lane] = {}
         self._follows: dict[str, tuple[str, str]] = {}
+        # Per followed instance, the task keys already reported to its follower. A task another list
+        # already watches is still reported once, so the followed list shows every task of the instance.
+        self._reported: dict[str, set[str]] = {}
         for name, source in sources.items():
             configured = (concurrency or {}).get(name) or getattr(getattr(source, "settings", None), "concurrency", 8)
             limit = int(configured or 8)
@@ -207,11 +210,22 @@ class Poller:
             self._tasks.pop(key, None)
 
     def follow(self, provider: str, instance: str) -> None:
-        """Keep listing an instance's tasks (DMS list API); new tasks are reported as discovered."""
+        """Keep listing an instance's tasks (DMS list API).
+
+        Every task of the instance is reported as discovered once per follow, including tasks that
+        are already polled for another list: the follower's list must show them all. Following an
+        instance again (another list) lists it now and reports every task again.
+        """
         ref = _follow_ref(provider, instance)
-        if ref.key in self._follows or provider not in self._lanes:
+        if provider not in self._lanes:
+            return
+        if ref.key in self._follows:
+            self._reported[ref.key] = set()
+            self._schedule(self._tasks[ref.key], self._clock(), force=True)
+            self._poke()
             return
         self._follows[ref.key] = (provider, instance)
+        self._reported[ref.key] = set()
         self._tasks[ref.key] = _Task(ref=ref)
         self._schedule(self._tasks[ref.key], self._clock())
         self._poke()
@@ -219,6 +233,7 @@ class Poller:
     def unfollow(self, provider: str, instance: str) -> None:
         key = _follow_ref(provider, instance).key
         self._follows.pop(key, None)
+        self._reported.pop(key, None)
         self._tasks.pop(key, None)
 
     def refresh(self, keys: Iterable[str] | None = None) -> None:
@@ -402,13 +417,16 @@ class Poller:
             self._record_failure(lane, exc, _error_of(exc))
         else:
             self._record_success(lane)
+            reported = self._reported.setdefault(task.ref.key, set())
             new: list[TaskRef] = []
             for snap in snapshots:
                 existing = self._tasks.get(snap.ref.key)
                 if existing is None:
                     existing = _Task(ref=snap.ref, via_list=True)
                     self._tasks[snap.ref.key] = existing
-                    new.append(snap.ref)
+                if snap.ref.key not in reported:
+                    reported.add(snap.ref.key)
+                    new.append(existing.ref)
                 ref = existing.ref
                 snap = replace(snap, ref=ref, polled_at=self._wall())
                 existing.last = snap
