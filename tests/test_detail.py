@@ -155,7 +155,7 @@ async def test_same_task_update_keeps_scroll_new_task_resets() -> None:
         pane.show(replace(smint(result2), error=TaskError("timed out", code="Timeout", status=504)))
         await pilot.pause()
         assert pane.body.scroll_y == 120
-        assert "HTTP 504 Timeout timed out" in screen_text(app)
+        assert "HTTP 504 Timeout: timed out" in screen_text(app)
         # Another task: back to the top.
         pane.show(smint(result, task_id="11111111-2222-3333-4444-555555555555"))
         await pilot.pause()

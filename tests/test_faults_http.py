@@ -51,17 +51,17 @@ def status_of(app: TaskdeckApp, provider: str) -> HealthStatus | None:
 
 # (status, body style) -> what the row says (after "HTTP <status>").
 ERROR_ROWS = {
-    (403, "json"): "APIG.1005 access denied: No permissions to request this method",
-    (500, "json"): "APIG.9999 server error: System error",
+    (403, "json"): "APIG.1005: access denied: No permissions to request this method",
+    (500, "json"): "APIG.9999: server error: System error",
     (500, "html"): "server error: 500 Internal Server Error",
     (500, "empty"): "server error: empty response body",
-    (502, "json"): "APIG.0201 server error: Backend unavailable",
+    (502, "json"): "APIG.0201: server error: Backend unavailable",
     (502, "html"): "server error: 502 Bad Gateway",
     (502, "empty"): "server error: empty response body",
-    (503, "json"): "APIG.0201 server error: Backend unavailable",
+    (503, "json"): "APIG.0201: server error: Backend unavailable",
     (503, "html"): "server error: 503 Service Temporarily Unavailable",
     (503, "empty"): "server error: empty response body",
-    (429, "json"): "APIG.0308 rate limited: The throttling threshold has been reached",
+    (429, "json"): "APIG.0308: rate limited: The throttling threshold has been reached",
 }
 
 
@@ -86,7 +86,7 @@ async def test_error_statuses_and_bodies_on_rows(sim_reset: SimulatorProcess) ->
         board = app.board
         for (status, body), ref in refs.items():
             await wait_rows(pilot, app, [ref.key], f"HTTP {status} {ERROR_ROWS[(status, body)]}")
-        await wait_rows(pilot, app, [smint.key], "HTTP 502 bad_gateway server error: Bad Gateway")
+        await wait_rows(pilot, app, [smint.key], "HTTP 502 bad_gateway: server error: Bad Gateway")
         # A 404 means the task is gone: shown as such, and not polled again; the provider is fine.
         await wait_until(pilot, lambda: "⊘ gone" in row_text(app, gone.key))
         assert "task is gone" in row_text(app, gone.key)
@@ -231,9 +231,9 @@ async def test_refused_credentials_stop_hammering(sim_reset: SimulatorProcess) -
     refs = {"bearer": [TaskRef("bearer", i) for i in smint_ids],
             "iam": [TaskRef("iam", i, instance=GATEWAY) for i in apig_ids],
             "aksk": [TaskRef("aksk", i, instance="e" * 32) for i in dms_ids]}
-    expected = {"bearer": "HTTP 401 unauthorized authentication failed: A valid bearer token is required",
-                "iam": "auth authentication failed: IAM token request failed: HTTP 401",
-                "aksk": "HTTP 401 APIG.0301 authentication failed: Incorrect IAM authentication information"}
+    expected = {"bearer": "HTTP 401 authentication failed: A valid bearer token is required",
+                "iam": "authentication failed: IAM token request failed: HTTP 401",
+                "aksk": "HTTP 401 APIG.0301: authentication failed: Incorrect IAM authentication information"}
     app = TaskdeckApp(deck_config(profiles, {"All": [r for group in refs.values() for r in group]}))
     async with run_app(app, size=(240, 50)) as pilot:
         for name in refs:

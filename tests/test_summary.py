@@ -51,7 +51,7 @@ def test_apig_import_success() -> None:
 
 def test_apig_failed_import() -> None:
     result = decode_result(FAILED_RESULT)
-    assert summarize("apig", "import_api", "failed", result) == "APIG.3201 The API group name already exists"
+    assert summarize("apig", "import_api", "failed", result) == "APIG.3201: The API group name already exists"
 
 
 def test_apig_export() -> None:
@@ -116,7 +116,7 @@ def test_apig_import_failures_show_the_first() -> None:
     result = import_result(failure=[failure, failure])
     assert (
         summarize("apig", "import_api", "succeeded", result)
-        == "0 created, 2 failed · group 9100ae30… · POST /c: APIG.3301 API name exists"
+        == "0 created, 2 failed · group 9100ae30… · POST /c: APIG.3301: API name exists"
     )
 
 
@@ -133,7 +133,7 @@ def test_apig_raw_result_text_is_decoded_too() -> None:
     )
     assert (
         summarize("apig", "import_api", "failed", FAILED_RESULT)
-        == "APIG.3201 The API group name already exists"
+        == "APIG.3201: The API group name already exists"
     )
 
 
@@ -167,8 +167,8 @@ def test_apig_export_too_large_to_decode() -> None:
     [
         ({"error_code": "APIG.9999"}, "APIG.9999"),
         ({"error_msg": "System error"}, "System error"),
-        ({"errorCode": "APIG.1", "errorMsg": "camel"}, "APIG.1 camel"),
-        ({"error": {"code": 500, "message": "inner"}}, "500 inner"),
+        ({"errorCode": "APIG.1", "errorMsg": "camel"}, "APIG.1: camel"),
+        ({"error": {"code": 500, "message": "inner"}}, "500: inner"),
         ({"error_code": 3201, "error_msg": None}, "3201"),
         ("task failed: quota exceeded", "task failed: quota exceeded"),
     ],
@@ -183,7 +183,7 @@ def test_apig_error_shapes(result: Any, expected: str) -> None:
 @pytest.mark.parametrize(
     ("result", "expected"),
     [
-        ({"error_code": "E42", "error_message": "Asset not found"}, "E42 Asset not found"),
+        ({"error_code": "E42", "error_message": "Asset not found"}, "E42: Asset not found"),
         (
             {"error_message": "Asset not found", "error_details": {"uuid": "u", "name": "n"}},
             "Asset not found",
@@ -281,7 +281,7 @@ def test_one_line_cleaned_and_bounded() -> None:
     result = {"error_code": "X\x1b]0;owned\x07", "error_msg": "line1\nline2\r\n\tline3\u202e" + "m" * 1000}
     line = summarize("apig", "import_api", "failed", result)
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line and "\u202e" not in line
-    assert line.startswith("X␛]0;owned␇ line1 line2 line3")
+    assert line.startswith("X␛]0;owned␇: line1 line2 line3")
     assert len(line) <= MAX_SUMMARY and line.endswith("…")
 
 
@@ -356,7 +356,7 @@ def test_summaries_live_in_summary_only() -> None:
     """decode no longer re-exports summarize: that re-export made decode and summary import each other."""
     assert not hasattr(decode, "summarize")
     assert summarize("apig", "import_api", "failed", decode_result(FAILED_RESULT)) == (
-        "APIG.3201 The API group name already exists"
+        "APIG.3201: The API group name already exists"
     )
 
 
@@ -405,3 +405,9 @@ def test_fuzz_summarize(family: str, kind: str, state: str, result: Any, steps: 
     assert not _CONTROL.search(line)
     assert line == line.strip()
     line.encode("utf-8")
+
+
+def test_code_and_message_are_separated_not_glued() -> None:
+    result = {"error_code": "asset_processing_failed", "error_message": "3 of 40 renditions could not be generated"}
+    assert summarize("smint", "", "failed", result) == (
+        "asset_processing_failed: 3 of 40 renditions could not be generated")

@@ -117,3 +117,14 @@ def test_shorten_never_exceeds_width(text: str, width: int) -> None:
     out = shorten(text, width)
     assert len(out) <= max(width, 0)
     assert out == text or out.endswith("…") or width <= 0
+
+
+def test_error_code_already_in_the_message_is_not_repeated() -> None:
+    from tui.core.model import TaskError
+    from tui.core.text import code_and_message
+
+    assert str(TaskError(message="connection refused", code="refused")) == "connection refused"
+    assert str(TaskError(message="rate limited: slow down", code="APIG.0308", status=429)) == (
+        "HTTP 429 APIG.0308: rate limited: slow down")
+    assert code_and_message("E42", "") == "E42"
+    assert code_and_message(None, "gone") == "gone"

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.core.text import code_and_message
+
 
 class TaskState(enum.Enum):
     PENDING = "pending"
@@ -65,13 +67,8 @@ class TaskError:
         return {"status": self.status, "code": self.code, "message": self.message, "hint": self.hint}
 
     def __str__(self) -> str:
-        parts = []
-        if self.status is not None:
-            parts.append(f"HTTP {self.status}")
-        if self.code:
-            parts.append(self.code)
-        parts.append(self.message)
-        return " ".join(parts)
+        text = code_and_message(self.code, self.message)
+        return f"HTTP {self.status} {text}" if self.status is not None else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """One-line summaries of task results, one format per result kind.
 
     apig import     1 created, 0 failed · group 9100ae30…
-    apig error      APIG.3201 The API group name already exists
+    apig error      APIG.3201: The API group name already exists
     apig export     test8 (swagger 2.0) · 1 path · test8-RELEASE-all-2023-07-11-19:54:22.json
     smint download  download ready: https://…
     smint progress  5/12 steps, 0 failed

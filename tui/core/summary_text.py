@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.core.decode import decode_result, lookup
 from tui.core.model import Steps
-from tui.core.text import clean, shorten
+from tui.core.text import clean, code_and_message, shorten
 
 MAX_SUMMARY = 200
 SEP = " · "
@@ -32,7 +32,7 @@ STATE_WORDS = {
 
 
 def error_text(value: Any, *, loose: bool = False) -> str:
-    """The "CODE message" line for the error shapes the three APIs use; "" if value is no error.
+    """The "CODE: message" line for the error shapes the three APIs use; "" if value is no error.
 
     loose (the task failed): {code, message} and a lone message/detail/reason count too.
     """
@@ -54,8 +54,7 @@ def error_text(value: Any, *, loose: bool = False) -> str:
         if isinstance(nested, str) and nested.strip() and len(value) <= 3:
             return nested
         return ""
-    parts = [scalar_text(code), scalar_text(message)]
-    return " ".join(p for p in parts if p)
+    return code_and_message(scalar_text(code), scalar_text(message))
 
 
 def steps_text(steps: Any) -> str:

@@ -48,3 +48,20 @@ def shorten(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def code_and_message(code: str | None, message: str | None) -> str:
+    """`CODE: message`, or just one of them when the other is empty or already says it.
+
+    Error codes and messages come from different fields (and from the network error mapping, where
+    the code "refused" goes with "connection refused"): run together they read as one garbled
+    sentence, and a code the message already contains is said twice.
+    """
+    code = (code or "").strip()
+    message = (message or "").strip()
+    if not code or not message:
+        return code or message
+    low, said = code.lower(), message.lower().rstrip(").")
+    if said.startswith(low) or said.endswith(low):
+        return message
+    return f"{code}: {message}"

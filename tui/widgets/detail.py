@@ -28,7 +28,7 @@ from textual.worker import get_current_worker
 from tui.clipboard import copy_in_background
 from tui.core.decode import download_url, export_document, to_pretty_json
 from tui.core.model import TaskSnapshot
-from tui.core.text import clean
+from tui.core.text import clean, code_and_message
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.json_view import JsonView
@@ -293,9 +293,7 @@ class DetailPane(Vertical):
             parts += ["\n", ("⚠ last poll failed: ", "$error bold")]
             if e.status is not None:
                 parts += [(f"HTTP {e.status} ", "$error")]
-            if e.code:
-                parts += [(clean(e.code, limit=100) + " ", "$error")]
-            parts += [clean(e.message, limit=1000)]
+            parts += [clean(code_and_message(e.code and e.code[:100], e.message), limit=1100)]
             if e.gone:
                 parts += [("  (the task no longer exists)", "$error")]
             elif s.fetched_at:
