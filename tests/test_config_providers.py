@@ -175,6 +175,18 @@ auth = { type = "bearer" }
     assert by_key(problems, "providers.noenv.base_url").line == 19
 
 
+def test_unknown_kind_does_not_end_in_an_empty_list_of_auth_types() -> None:
+    text = '[providers.a]\nkind = "smnt"\nbase_url = "https://x"\nauth = { type = "bearer", token_env = "T" }\n'
+    config, problems = parse_providers(text, Path("providers.toml"))
+    assert config.broken == {"a"}
+    kind = by_key(problems, "providers.a.kind")
+    assert "did you mean 'smint'?" in kind.suggestion
+    for problem in problems:
+        text = str(problem)
+        assert not text.rstrip().endswith("use one of"), text
+        assert "does not apply to smnt" not in text
+
+
 def test_unknown_auth_key_makes_the_profile_unusable() -> None:
     text = '[providers.a]\nkind = "smint"\nbase_url = "https://x"\nauth = { type = "bearer", tokn_env = "T" }\n'
     config, problems = parse_providers(text, Path("providers.toml"))

@@ -180,7 +180,7 @@ class _Reader(ProblemLog):
             usable = False
 
         interval = self._interval(prefix, table.get("interval", DEFAULT_INTERVAL), kind)
-        auth = read_auth(self, prefix, table.get("auth"), kind if isinstance(kind, str) else None)
+        auth = read_auth(self, prefix, table.get("auth"), kind if isinstance(kind, str) and kind in KINDS else None)
         if auth is None:
             usable = False
 
