@@ -148,6 +148,26 @@ def test_timeout_gives_exit_124(deck: Deck) -> None:
     assert ids[0] in result.err
 
 
+def test_a_failure_seen_before_the_timeout_gives_exit_1(deck: Deck) -> None:
+    bad = deck.apig(1, wait=0, run=0, outcome="fail")
+    slow = deck.apig(1, wait=0, run=1, outcome="never")
+    result = deck.run("wait", "gw", "--instance", GATEWAY, *bad, *slow, "--timeout", "4", "--json")
+    assert result.code == 1, result.err
+    summary = json.loads(result.out.splitlines()[-1])
+    assert summary["outcome"] == "failed" and summary["exit_code"] == 1
+    assert summary["failed"] == 1 and summary["unfinished"] == 1
+    assert "timed out after 4 s; 1 of 2 task(s) not finished" in result.err and slow[0] in result.err
+
+
+def test_fail_fast_stops_at_the_first_failure(deck: Deck) -> None:
+    bad = deck.apig(1, wait=0, run=0, outcome="fail")
+    slow = deck.apig(1, wait=0, run=1, outcome="never")
+    result = deck.run("wait", "gw", "--instance", GATEWAY, *bad, *slow, "--fail-fast")
+    assert result.code == 1, result.err
+    assert "stopped at the first failure; 1 of 2 task(s) not finished" in result.err
+    assert any(bad[0] in line and "failed" in line for line in result.out.splitlines())
+
+
 def test_ctrl_c_stops_cleanly_with_exit_130(deck: Deck) -> None:
     ids = deck.apig(2, wait=0, run=1, outcome="never")
     proc = subprocess.Popen(deck.command("wait", "gw", "--instance", GATEWAY, *ids), env=deck.env,

@@ -1,12 +1,13 @@
-"""`taskdeck wait [selection] [--timeout SECONDS] [--json]`: block until every selected task has finished.
+"""`taskdeck wait [selection] [--timeout SECONDS] [--fail-fast] [--json]`: block until every selected task has finished.
 
 Tasks are polled by the engine's Poller, at each provider's interval (no backoff, Retry-After
 honoured). One line is printed per state change (with `--json`, one JSON object: the `status`
 record plus `"event": "change"`, and a last `"event": "summary"` object). When stdout is a
 terminal, a progress bar below the lines shows how far along the tasks are.
 
-Exit codes: 0 every task succeeded, 1 one failed, was cancelled or is gone, 124 timeout,
-2 usage or config error, 130 interrupted (Ctrl+C).
+Exit codes: 0 every task succeeded, 1 one failed, was cancelled or is gone (also when the timeout
+came while others still ran: a failure already seen wins), 124 timeout, 2 usage or config error,
+130 interrupted (Ctrl+C). `--fail-fast` stops at the first failure.
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def _seconds(text: str) -> float:
 def configure(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser)
     parser.add_argument("--timeout", metavar="SECONDS", type=_seconds, help="give up after this long (exit 124)")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="stop at the first task that failed, was cancelled or is gone (exit 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per state change instead of lines")
-    parser.epilog = ("exit status: 0 all succeeded, 1 some failed, were cancelled or are gone, 124 timeout, "
-                     "2 usage or config error, 130 interrupted")
+    parser.epilog = ("exit status: 0 all succeeded, 1 some failed, were cancelled or are gone (even if others "
+                     "had not finished at the timeout), 124 timeout, 2 usage or config error, 130 interrupted")
 
 
 def outcome_of(snapshot: TaskSnapshot) -> str:
@@ -178,8 +181,9 @@ class _Listed:
 class Tracker:
     """The Poller's sink: keeps the newest snapshot of each task, prints changes, knows when all are done."""
 
-    def __init__(self, selection: Selection, display: Display) -> None:
+    def __init__(self, selection: Selection, display: Display, *, fail_fast: bool = False) -> None:
         self.display = display
+        self.fail_fast = fail_fast
         self.order: list[str] = [ref.key for ref in selection.refs]
         self.expected: set[str] = set(self.order)
         self.latest: dict[str, TaskSnapshot] = {}
@@ -251,7 +255,12 @@ class Tracker:
         self.check()
 
     def check(self) -> None:
-        if self.done.is_set() or not all(state.done for state in self.listings.values()):
+        if self.done.is_set():
+            return
+        if self.fail_fast and self.any_failed():
+            self.done.set()
+            return
+        if not all(state.done for state in self.listings.values()):
             return
         if all(key in self.latest and self.latest[key].finished for key in self.expected):
             self.done.set()
@@ -270,6 +279,10 @@ class Tracker:
             outcome = "unfinished" if snap is None or not snap.finished else outcome_of(snap)
             counts[outcome] += 1
         return counts
+
+    def any_failed(self) -> bool:
+        """A task finished without succeeding (failed, cancelled or gone)."""
+        return any(s.finished and (s.gone or s.state is not TaskState.SUCCEEDED) for s in self.latest.values())
 
     def all_succeeded(self) -> bool:
         return all(s.state is TaskState.SUCCEEDED and not s.gone for s in self.latest.values())
@@ -301,10 +314,14 @@ class _ListingWatch:
 # --- running --------------------------------------------------------------------------------------------------
 
 
-async def _wait(selection: Selection, display: Display, timeout: float | None) -> tuple[str, Tracker]:
-    """Poll until every task has finished; returns ("done" | "timeout" | "interrupted", tracker)."""
+async def _wait(selection: Selection, display: Display, timeout: float | None,
+                fail_fast: bool = False) -> tuple[str, Tracker]:
+    """Poll until every task has finished; returns ("done" | "timeout" | "interrupted", tracker).
+
+    With fail_fast, "done" also comes as soon as one task has failed.
+    """
     sources = open_sources(selection)
-    tracker = Tracker(selection, display)
+    tracker = Tracker(selection, display, fail_fast=fail_fast)
     followed = {f.provider for f in selection.follows}
     engine_sources = {name: _ListingWatch(source, tracker.listed) if name in followed else source
                       for name, source in sources.items()}
@@ -366,15 +383,21 @@ async def _wait(selection: Selection, display: Display, timeout: float | None) -
 def _finish(result: str, tracker: Tracker, display: Display, timeout: float | None) -> int:
     elapsed = time.monotonic() - display.started
     counts = tracker.counts()
-    if result == "done":
+    unfinished = tracker.unfinished()
+    if result == "done" and not unfinished:
         code = EXIT_OK if tracker.all_succeeded() else EXIT_FAILED
         display.summary("succeeded" if code == EXIT_OK else "failed", code, counts, elapsed)
         return code
-    code = EXIT_TIMEOUT if result == "timeout" else EXIT_INTERRUPTED
-    display.summary(result, code, counts, elapsed)
-    unfinished = tracker.unfinished()
+    if result == "done" or (result == "timeout" and tracker.any_failed()):
+        # Stopped at a failure (--fail-fast), or the timeout came after one: the failure is the news.
+        code = EXIT_FAILED
+        display.summary("failed", code, counts, elapsed)
+        head = "stopped at the first failure" if result == "done" else f"timed out after {timeout:g} s"
+    else:
+        code = EXIT_TIMEOUT if result == "timeout" else EXIT_INTERRUPTED
+        display.summary(result, code, counts, elapsed)
+        head = f"timed out after {timeout:g} s" if result == "timeout" else "interrupted"
     total = len(tracker.order)
-    head = f"timed out after {timeout:g} s" if result == "timeout" else "interrupted"
     lines = [f"{head}; {len(unfinished)} of {total} task(s) not finished"]
     for key in unfinished[:20]:
         snap = tracker.latest.get(key)
@@ -393,7 +416,7 @@ def run(args: argparse.Namespace) -> int:
         for warning in selection.warnings:
             say(COMMAND, warning.describe())
         display = Display(selection, as_json=args.json, out=sys.stdout, bar=sys.stdout.isatty())
-        result, tracker = asyncio.run(_wait(selection, display, args.timeout))
+        result, tracker = asyncio.run(_wait(selection, display, args.timeout, args.fail_fast))
         return _finish(result, tracker, display, args.timeout)
     except CommandError as exc:
         return report(COMMAND, exc)
