@@ -141,6 +141,16 @@ def test_json_lines_for_finished_exports(deck: Deck) -> None:
     assert records[2]["result"] is not None and records[2]["summary"]
 
 
+def test_unknown_config_keys_are_warned_about_on_stderr(deck: Deck) -> None:
+    path = deck.config_dir / "providers.toml"
+    path.write_text(path.read_text().replace("interval = 1\n", "interval = 1\ncolour = \"blue\"\n", 1))
+    ids = deck.apig(1, wait=0, run=0, outcome="succeed")
+    result = deck.run("status", "gw", "--instance", GATEWAY, *ids, "--json")
+    assert result.code == 0, result.err
+    assert "unknown key 'colour'" in result.err and "providers.toml:" in result.err
+    assert [r["state"] for r in result.records()] == ["succeeded"]
+
+
 def test_each_task_is_read_once_and_concurrently(deck: Deck) -> None:
     ids = deck.apig(4, wait=0, run=0)
     deck.sim.add_fault("latency", family="apig", seconds=0.5)

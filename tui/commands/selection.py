@@ -201,6 +201,8 @@ def resolve_selection(args: argparse.Namespace, command: str, paths: Paths | Non
 
     names = {r.provider for r in selection.refs} | {f.provider for f in selection.follows}
     selection.providers = {name: provider(name) for name in sorted(names)}
+    # Unknown keys and other warnings in providers.toml: said on stderr, as the dashboard says them.
+    selection.warnings = [p for p in provider_problems if not p.is_error] + selection.warnings
     return selection
 
 
