@@ -459,6 +459,7 @@ class Poller:
             since=now if status_changed else lane.health.since,
             last_success=now,
             requests=lane.health.requests + 1,
+            hint=getattr(lane.source, "health_hint", None),
         )
 
     def _record_failure(self, lane: _Lane, exc: BaseException, error: TaskError) -> None:
@@ -487,6 +488,7 @@ class Poller:
             last_error=error,
             requests=lane.health.requests + 1,
             failures=lane.health.failures + 1,
+            hint=getattr(lane.source, "health_hint", None),
         )
         if entering and status in (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED):
             self._mark_provider_rows(lane, error)

@@ -15,6 +15,7 @@ import httpx
 from tui.core.families import Family
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.providers.auth_flows import AuthError
+from tui.providers.clock import EXPIRED_SIGNATURE, ClockWatch, expired_signature_hint
 from tui.providers.errors import (
     ProviderError,
     error_from_auth,
@@ -122,6 +123,15 @@ class Provider:
         self.settings = settings
         self.name = settings.name
         self.client = client or make_client(settings, auth, env)
+        # AK/SK signatures depend on the clock: watch the server's on every response (clock.py).
+        self.clock = ClockWatch()
+        if "aksk" in self.family.auth_types:
+            self.client.event_hooks.setdefault("response", []).append(self.clock.hook)
+
+    @property
+    def health_hint(self) -> str | None:
+        """What the provider's health should say even while requests succeed (a wrong clock)."""
+        return self.clock.hint
 
     @property
     def kind(self) -> str:
@@ -165,6 +175,8 @@ class Provider:
                       response.status_code, len(body), (time.monotonic() - started) * 1000)
         if response.status_code >= 400:
             refused = error_from_response(response, task_gone_on_404=gone_on_404)
+            if refused.code == EXPIRED_SIGNATURE:
+                refused.hint = expired_signature_hint(self.clock.skew)
             log.debug("%s: %s", self.name, refused)
             raise refused
         try:

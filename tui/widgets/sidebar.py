@@ -44,7 +44,14 @@ def _clock(ts: float | None) -> str:
 
 
 def health_text(health: ProviderHealth | None) -> str:
-    """Plain words for a provider's health, as shown in the sidebar and the debug screen."""
+    """Plain words for a provider's health, as shown in the sidebar and the debug screen. A hint
+    (a clock far off the server's) comes first: it is the cause, and the narrow sidebar cuts the end."""
+    text = _status_text(health)
+    hint = health.hint if health is not None else None
+    return f"{clean(hint, limit=120)}; {text}" if hint else text
+
+
+def _status_text(health: ProviderHealth | None) -> str:
     if health is None or health.status is HealthStatus.IDLE:
         return "not polled yet"
     if health.status is HealthStatus.OK:
@@ -121,6 +128,8 @@ class Sidebar(Tree[NodeRef]):
     def _health_label(provider: ProviderNode) -> Text:
         status = provider.health.status if provider.health else HealthStatus.IDLE
         style = "dim" if status in (HealthStatus.OK, HealthStatus.IDLE) else HEALTH_MARK[status][1]
+        if provider.health is not None and provider.health.hint and status is HealthStatus.OK:
+            style = "yellow"
         return Text(health_text(provider.health), style=style)
 
     def _set(self, ref: NodeRef, label: Text) -> None:
