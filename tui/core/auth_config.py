@@ -78,7 +78,9 @@ def read_auth(log: ProblemLog, prefix: str, value: object, kind: str | None) -> 
                 f"run `chmod 600 {path}` or, better, replace it with {secret}_env = \"VARIABLE\" "
                 f"or {secret}_command = \"pass show ...\"",
             )
-    for secret in spec.secrets:
+    # `auth = { type = "aksk" }` alone: the keys come from where the Huawei SDK finds them.
+    sdk_keys = auth_type == "aksk" and not any(k.startswith(("access_key", "secret_key")) for k in value)
+    for secret in () if sdk_keys else spec.secrets:
         if not any(f in auth for f in (secret, f"{secret}_env", f"{secret}_command")):
             if secret in value:
                 usable = False  # refused above; its problem says why

@@ -48,5 +48,7 @@ AUTH_SCHEMA: dict[str, AuthSpec] = {
         secrets=("password",), plain=("domain", "user"), optional=("iam_url", "project", "project_id")
     ),
     "aksk": AuthSpec(secrets=("access_key", "secret_key"), optional_secrets=("security_token",)),
+    # Authorization-code login (`taskdeck login NAME`); the refresh token lives in the OS keyring.
+    "oidc": AuthSpec(optional_secrets=("client_secret",), plain=("issuer", "client_id"), optional=("scope",)),
 }
 AUTH_TYPES = tuple(AUTH_SCHEMA)

@@ -56,7 +56,7 @@ SMINT_FAMILY = Family(
     needs_instance=False,
     # Smint's docs: at least 1 s between polls, 5-10 s recommended, no exponential backoff.
     min_interval=1.0,
-    auth_types=("none", "bearer", "oauth-refresh"),
+    auth_types=("none", "bearer", "oauth-refresh", "oidc"),
     states=MappingProxyType({
         "created": TaskState.PENDING,
         "in_progress": TaskState.RUNNING,

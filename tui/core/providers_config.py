@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core import regions
 from tui.core.atomic import read_with_stamp
 from tui.core.auth_config import read_auth
 from tui.core.auth_schema import AUTH_SCHEMA, SECRET_FIELDS, AuthSpec
@@ -54,6 +55,8 @@ __all__ = [
     "parse_providers",
 ]
 
+# `auth = { type = "aksk" }` with no key fields: the Huawei SDK's environment variables or credentials file.
+SDK_AKSK_FIELDS = ("access_key", "secret_key")
 PROVIDER_KEYS = (
     "kind",
     "base_url",
@@ -69,6 +72,8 @@ PROVIDER_KEYS = (
     "proxy",
     "proxy_env",
     "proxy_command",
+    "region",
+    "iam_url",
 )
 TOP_LEVEL_KEYS = ("version", "providers", "keymap", "ui", "settings")
 
@@ -95,6 +100,8 @@ class ProviderConfig:
     proxy: str | None = None
     proxy_env: str | None = None
     proxy_command: str | list[str] | None = None
+    region: str | None = None  # Huawei: endpoints and the project come from it when not given
+    iam_url: str | None = None  # Huawei: where the project id is looked up (default: the region's IAM)
 
     @property
     def auth_type(self) -> str:
@@ -153,9 +160,27 @@ class _Reader(ProblemLog):
             self.problem(join_key(prefix, "kind"), f"unknown kind {kind!r}", hint)
             usable = False
 
+        family = family_of(kind)
+        region = table.get("region")
+        if region is not None and ((family is not None and not family.needs_instance)
+                                   or not isinstance(region, str) or not region):
+            self.problem(join_key(prefix, "region"),
+                         f"region applies to huawei-dms and huawei-apig only, as a name, found {region!r}",
+                         'write it like region = "eu-west-101", or remove it')
+            region, usable = None, False
         base_url = table.get("base_url")
-        if base_url is None:
-            self.problem(join_key(prefix, "base_url"), "missing 'base_url'", 'add base_url = "https://..."')
+        if base_url is None and region is not None and isinstance(kind, str):
+            base_url = regions.service_endpoint(kind, region)
+            if base_url is None:
+                guess = did_you_mean(region, regions.regions())
+                self.problem(join_key(prefix, "region"), f"the Huawei Cloud SDK knows no region {region!r}",
+                             f"did you mean '{guess}'?" if guess else 'give base_url = "https://..." as well')
+                usable = False
+        elif base_url is None:
+            hint = 'add base_url = "https://..."'
+            if family is not None and family.needs_instance:
+                hint += ' or region = "eu-west-101"'
+            self.problem(join_key(prefix, "base_url"), "missing 'base_url'", hint)
             usable = False
         elif not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             self.problem(
@@ -169,13 +194,17 @@ class _Reader(ProblemLog):
         if project_id is not None and not isinstance(project_id, str):
             self.wrong_type(join_key(prefix, "project_id"), project_id, "a string", 'project_id = "0123…"')
             project_id, usable = None, False
-        family = family_of(kind)
-        if family is not None and family.needs_instance and not project_id:
+        auth_table = table.get("auth")
+        sdk_keys = isinstance(auth_table, dict) and auth_table.get("type") == "aksk" and not any(
+            k.startswith(SDK_AKSK_FIELDS) for k in auth_table)
+        project_id = project_id or None
+        if family is not None and family.needs_instance and not project_id and not region and not sdk_keys:
+            # Without a region, nothing names the project to look up (the SDK's HUAWEICLOUD_SDK_PROJECT_ID may).
             if "project_id" not in table:
                 self.problem(
                     join_key(prefix, "project_id"),
                     f"{kind} needs a project_id",
-                    'add project_id = "<your project id>" (Huawei console: My Credentials > Projects)',
+                    'add region = "eu-west-101" (taskdeck looks the project up) or project_id = "<your project id>"',
                 )
             usable = False
 
@@ -221,6 +250,11 @@ class _Reader(ProblemLog):
         proxy = read_proxy(self, prefix, table)
         if proxy is None:
             usable = False
+        iam_url = table.get("iam_url")
+        if iam_url is not None and (not isinstance(iam_url, str) or not iam_url.startswith(("http://", "https://"))):
+            self.problem(join_key(prefix, "iam_url"), f"iam_url must be an http(s) URL, found {iam_url!r}",
+                         'write it like iam_url = "https://iam.myhuaweicloud.com"')
+            iam_url, usable = None, False
 
         extra = {k: v for k, v in table.items() if k not in PROVIDER_KEYS}
         for key in extra:
@@ -244,6 +278,8 @@ class _Reader(ProblemLog):
             bell=bell,
             extra=extra,
             **proxy,
+            region=region,
+            iam_url=iam_url,
         )
 
     def _interval(self, prefix: str, value: object, kind: object) -> float:

@@ -11,6 +11,7 @@ from typing import Any
 
 import tomli_w
 
+from tui.core import regions
 from tui.core.atomic import atomic_write, file_lock, read_with_stamp
 from tui.core.auth_schema import SECRET_FIELDS
 from tui.core.problems import ConfigError, join_key, key_part
@@ -43,8 +44,14 @@ def _literal(value: object) -> str:
 def provider_table(config: ProviderConfig) -> dict[str, Any]:
     """The profile as it would be written: defaults left out, unknown keys kept."""
     defaults = ProviderConfig(name="", kind=config.kind, base_url="")
-    table: dict[str, Any] = {"kind": config.kind, "base_url": config.base_url}
+    table: dict[str, Any] = {"kind": config.kind}
+    if config.region:
+        table["region"] = config.region
+    if not config.region or config.base_url != regions.service_endpoint(config.kind, config.region):
+        table["base_url"] = config.base_url
     for name in PROVIDER_KEYS[2:]:
+        if name == "region":
+            continue
         value = getattr(config, name)
         if value is None or (name != "auth" and value == getattr(defaults, name)):
             continue
