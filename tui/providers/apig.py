@@ -9,16 +9,17 @@ from tui.core.families import APIG_FAMILY
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_text, coarse_progress, now
+from tui.providers.base import DECODE_LIMIT, as_text, coarse_progress, now
+from tui.providers.huawei import HuaweiProvider
 
 TASK_TYPES = {"import_api": "import APIs", "export_api": "export APIs"}
 
 
-class ApigProvider(Provider):
+class ApigProvider(HuaweiProvider):
     family = APIG_FAMILY
 
     def task_path(self, ref: TaskRef) -> str:
-        return f"/v2/{self.settings.project_id}/apigw/instances/{ref.instance}/async-tasks/{ref.id}"
+        return f"/v2/{self.project_id}/apigw/instances/{ref.instance}/async-tasks/{ref.id}"
 
     def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
         if not isinstance(data, dict):
@@ -47,10 +48,11 @@ class ApigProvider(Provider):
 
     async def list_instances(self) -> list[dict[str, Any]]:
         """Dedicated gateways of the project: [{id, name, status}]."""
+        await self.ensure_project()
         found: list[dict[str, Any]] = []
         offset = 0
         while True:
-            data, _ = await self.get_json(f"/v2/{self.settings.project_id}/apigw/instances",
+            data, _ = await self.get_json(f"/v2/{self.project_id}/apigw/instances",
                                           params={"offset": offset, "limit": 100}, gone_on_404=False)
             items = data.get("instances") if isinstance(data, dict) else None
             if not isinstance(items, list):

@@ -9,7 +9,9 @@ inline `<f>`:
     oauth-refresh  token_url, client_id, refresh_token, [client_secret], [scope]
     token          token                                          X-Auth-Token: <token> (Huawei)
     iam-password   [iam_url], domain, user, password, [project | project_id]
-    aksk           access_key, secret_key, [security_token]       SDK-HMAC-SHA256 signing (Huawei)
+    aksk           access_key, secret_key, [security_token]       SDK-HMAC-SHA256 signing (Huawei); with
+                   no key fields, the Huawei SDK's variables or credentials file (sdk_credentials.py)
+    oidc           issuer, client_id, [client_secret], [scope]    refresh token from `taskdeck login` (keyring)
 
 Secrets are resolved when `build_auth` is called, so a missing variable or a failing command is
 reported at start-up; they stay wrapped in `Secret` and are revealed only to build a header or a
@@ -81,12 +83,14 @@ def build_auth(
     *,
     project_id: str | None = None,
     env: Mapping[str, str] | None = None,
+    profile: str = "",
 ) -> httpx.Auth | None:
     """Build the httpx auth for a provider's `auth` table (None for type "none" or no table).
 
     `project_id` is the provider's project: sent as X-Project-Id with AK/SK and used as the IAM
-    token scope when an iam-password table names no project. Raises ValueError for a malformed
-    table and SecretError (a ValueError) for a secret that cannot be resolved.
+    token scope when an iam-password table names no project. `profile` names the provider profile
+    (the keyring entry of an `oidc` login). Raises ValueError for a malformed table and SecretError
+    (a ValueError) for a secret that cannot be resolved.
     """
     if not spec:
         return None
@@ -137,6 +141,14 @@ def build_auth(
             project=project,
             project_id=scope_id,
         )
+    if kind == "aksk" and not any(k.startswith(("access_key", "secret_key")) for k in spec):
+        from tui.providers.sdk_credentials import find_sdk_credentials
+
+        found = find_sdk_credentials(env)
+        auth = AkSkAuth(found.access_key, found.secret_key, project_id=project_id or found.project_id,
+                        security_token=found.security_token)
+        auth.source, auth.iam_url = found.source, found.iam_url
+        return auth
     if kind == "aksk":
         return AkSkAuth(
             _secret(spec, "access_key", env),
@@ -144,4 +156,8 @@ def build_auth(
             project_id=project_id,
             security_token=resolve_secret(spec, "security_token", env=env, required=False),
         )
+    if kind == "oidc":
+        from tui.providers.oidc_auth import build_oidc_auth
+
+        return build_oidc_auth(spec, profile, resolve_secret(spec, "client_secret", env=env, required=False))
     raise AssertionError(kind)  # pragma: no cover

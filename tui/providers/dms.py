@@ -9,21 +9,22 @@ from tui.core.families import DMS_FAMILY
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, Provider, as_int, as_text, coarse_progress, now
+from tui.providers.base import DECODE_LIMIT, as_int, as_text, coarse_progress, now
 from tui.providers.errors import ProviderError
+from tui.providers.huawei import HuaweiProvider
 
 PAGE_SIZE = 50
 MAX_PAGES = 200
 
 
-class DmsProvider(Provider):
+class DmsProvider(HuaweiProvider):
     family = DMS_FAMILY
     # Current docs name the paging parameter `offset`, older ones and the SDK `start`
     # (apis.md §2.3). Try `offset`; fall back to `start` once a server rejects it.
     paging_param = "offset"
 
     def _tasks_path(self, instance: str | None) -> str:
-        return f"/v2/{self.settings.project_id}/instances/{instance}/tasks"
+        return f"/v2/{self.project_id}/instances/{instance}/tasks"
 
     def task_path(self, ref: TaskRef) -> str:
         return f"{self._tasks_path(ref.instance)}/{ref.id}"
@@ -70,6 +71,7 @@ class DmsProvider(Provider):
     async def list_tasks(self, instance: str, *, begin_time: str | None = None,
                          end_time: str | None = None) -> list[TaskSnapshot]:
         """Every background task of an instance, across pages (`task_count` is the total, as a string)."""
+        await self.ensure_project()
         snapshots: list[TaskSnapshot] = []
         seen: set[str] = set()
         position = 0
@@ -110,13 +112,14 @@ class DmsProvider(Provider):
 
     async def list_instances(self, engine: str | None = None) -> list[dict[str, Any]]:
         """Instances of the project: [{id, name, engine, status}]."""
+        await self.ensure_project()
         found: list[dict[str, Any]] = []
         offset = 0
         for _ in range(MAX_PAGES):
             params: dict[str, Any] = {"offset": offset, "limit": PAGE_SIZE}
             if engine:
                 params["engine"] = engine
-            data, _ = await self.get_json(f"/v2/{self.settings.project_id}/instances",
+            data, _ = await self.get_json(f"/v2/{self.project_id}/instances",
                                           params=params, gone_on_404=False)
             items = data.get("instances") if isinstance(data, dict) else None
             if not isinstance(items, list):

@@ -249,6 +249,8 @@ class AkSkAuth(httpx.Auth):
         self._security_token = None if security_token is None else as_secret(security_token)
         self.project_id = project_id
         self._now = now or (lambda: datetime.now(UTC))
+        self.source = "profile"  # where the keys came from (the Huawei SDK's chain says which place)
+        self.iam_url: str | None = None  # the SDK credentials file may name one
 
     def sign_request(self, request: httpx.Request) -> None:
         date = format_sdk_date(self._now())

@@ -28,5 +28,5 @@ def create_provider(settings: ProviderSettings, *, env: Mapping[str, str] | None
     """Build the provider and its auth from a profile. Raises ValueError/SecretError for bad profiles."""
     cls = provider_class(settings.kind)
     auth_spec = getattr(settings, "auth", None) or {"type": "none"}
-    auth = build_auth(auth_spec, project_id=settings.project_id, env=env)
+    auth = build_auth(auth_spec, project_id=settings.project_id, env=env, profile=settings.name)
     return cls(settings, auth=auth, env=env)
