@@ -18,6 +18,10 @@ SUBCOMMANDS: dict[str, str] = {
     "add": "add tasks to a watch list without opening the dashboard",
     "status": "poll selected tasks once and print their state",
     "wait": "block until selected tasks finish",
+    "provider": "add, list, test or remove provider profiles",
+    "instances": "list the instances (DMS) or gateways (APIG) of a profile",
+    "login": "log in to a Smint.io profile in the browser; the refresh token goes to the OS keyring",
+    "logout": "forget a profile's login",
 }
 
 EXIT_USAGE = 2

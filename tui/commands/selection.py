@@ -88,7 +88,8 @@ def find_provider(name: str, providers: ProvidersFile, problems: Sequence[Config
             message += f" — did you mean '{guess}'?"
         known = ", ".join(sorted(providers.names))
         message += f"\n  known providers: {known}" if known else f"\n  {path} defines no providers yet"
-        message += f"\n  to add one, write a [providers.{name}] table in {path}"
+        message += (f"\n  to add one: taskdeck provider add {name} --kind KIND ... "
+                    f"(or write a [providers.{name}] table in {path})")
         raise CommandError(message)
     config = providers.providers.get(name)
     if config is None:
