@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import admin, apig, dms, huawei, smint
+from . import admin, apig, dms, huawei, iam, oidc, smint
 from .faults import Handler, apply
 from .state import SimState
 
@@ -44,10 +44,10 @@ def _instrument(state: SimState, family: str, handler: Handler) -> Handler:
 def build_app(state: SimState) -> web.Application:
     app = web.Application(client_max_size=32 * 1024 * 1024)
     app[STATE_KEY] = state
-    for module in (smint, dms, apig, huawei):
+    for module in (smint, dms, apig, huawei, iam, oidc):
         for method, path, family, handler in module.routes(state):
             app.router.add_route(method, path, _instrument(state, family, handler))
-    for method, path, handler in admin.routes(state):
+    for method, path, handler in admin.routes(state) + iam.admin_routes(state):
         app.router.add_route(method, path, admin.wrap(handler))
     return app
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import credentials as cred
+from . import oidc
 from .bodies import apply_overrides, dumps, json_response
 from .plans import RUNNING, SUCCEEDED, WAITING, Plan, phase_at
 
@@ -77,8 +78,6 @@ def routes(state: SimState) -> list[tuple[str, str, str, Any]]:
 
     async def token(request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        if form.get("grant_type") != "refresh_token":
-            return json_response(400, dumps({"error": "unsupported_grant_type"}))
         client_id, client_secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
         basic = request.headers.get("Authorization", "")
         if basic.lower().startswith("basic "):
@@ -86,6 +85,11 @@ def routes(state: SimState) -> list[tuple[str, str, str, Any]]:
                 client_id, _, client_secret = base64.b64decode(basic[6:]).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return json_response(400, dumps({"error": "invalid_client"}))
+        login = oidc.handle_token(state, form, client_id, client_secret)  # code grant, rotating tokens
+        if login is not None:
+            return login
+        if form.get("grant_type") != "refresh_token":
+            return json_response(400, dumps({"error": "unsupported_grant_type"}))
         if client_id != cred.SMINT_CLIENT_ID or client_secret != cred.SMINT_CLIENT_SECRET:
             return json_response(400, dumps({"error": "invalid_client"}))
         if form.get("refresh_token") != cred.SMINT_REFRESH_TOKEN:
