@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tui.core import regions
-from tui.core.providers_config import parse_providers, render_provider
+from tui.core.providers_config import parse_providers
+from tui.core.providers_write import render_provider
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,8 +18,9 @@ from tui.commands.selection import CommandError, fail, find_provider, read_provi
 from tui.core.paths import Paths, resolve_paths
 from tui.core.problems import ConfigError
 from tui.core.profile_builder import FORM_AUTH_TYPES, ProfileAnswers, ProfileError, build_profile
-from tui.core.providers_config import ProviderConfig, ProvidersFile, add_provider
+from tui.core.providers_config import ProviderConfig, ProvidersFile
 from tui.core.providers_edit import remove_provider
+from tui.core.providers_write import add_provider
 from tui.core.taskids import KINDS
 from tui.core.text import clean
 from tui.core.watchstore import WatchStore

@@ -12,16 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.providers_config import (
-    AUTH_TYPES,
-    MIN_INTERVAL,
-    ProviderConfig,
-    ProvidersFile,
-    parse_providers,
-    render_provider,
-)
+from tui.core import regions
+from tui.core.providers_config import AUTH_TYPES, MIN_INTERVAL, ProviderConfig, ProvidersFile, parse_providers
+from tui.core.providers_write import render_provider
 from tui.core.taskids import KINDS, KINDS_WITH_INSTANCE, SMINT
-from tui.providers import regions
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

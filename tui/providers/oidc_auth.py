@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from tui.core.secrets import Secret
-from tui.providers.auth import AuthError, OAuthRefreshAuth, error_detail
+from tui.providers.auth_flows import AuthError, OAuthRefreshAuth, error_detail
 from tui.providers.keyring_store import KeyringUnavailable, load_refresh_token, store_refresh_token
 
 log = logging.getLogger("taskdeck.auth")

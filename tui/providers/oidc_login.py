@@ -24,7 +24,7 @@ import httpx
 from aiohttp import web
 
 from tui.core.secrets import Secret, redact
-from tui.providers.auth import error_detail
+from tui.providers.auth_flows import error_detail
 from tui.providers.oidc_auth import discovery_url
 
 SMINT_SCOPE = "smintio.portals.frontend openid profile offline_access"  # apis.md §1.5

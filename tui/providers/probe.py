@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.secrets import redact
-from tui.providers.base import Provider, ProviderSettings, create_provider
+from tui.providers.base import Provider, ProviderSettings
 from tui.providers.errors import ProviderError
 from tui.providers.huawei import HuaweiProvider
+from tui.providers.registry import create_provider
 
 OK, REFUSED, UNREACHABLE, CONFIG = "ok", "refused", "unreachable", "config"
 # A well-formed id no task has: the Smint API checks the token before it looks the task up.

@@ -13,17 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import credentials as cred
 from .bodies import dumps, huawei_error, json_response
 
 if TYPE_CHECKING:
     from .state import SimState
 
 DOMAIN_ID = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0"
-
-
-def default_projects() -> list[dict[str, Any]]:
-    return [{"id": cred.PROJECT_ID, "name": cred.REGION}]
 
 
 def _project(entry: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -30,18 +29,6 @@ if TYPE_CHECKING:
 
 SCOPE = "smintio.portals.frontend openid profile offline_access"
 CODE_PREFIX, REFRESH_PREFIX = "sim-code-", "sim-rt-"
-
-
-@dataclass
-class OidcState:
-    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> the authorize request
-    live: set[str] = field(default_factory=set)  # refresh tokens that may be used (once)
-    used: set[str] = field(default_factory=set)  # refresh tokens already used: refused
-    logins: int = 0  # codes exchanged
-
-    def describe(self) -> dict[str, int]:
-        return {"codes": len(self.codes), "live_refresh_tokens": len(self.live), "used_refresh_tokens": len(self.used),
-                "logins": self.logins}
 
 
 def _origin(request: web.Request) -> str:

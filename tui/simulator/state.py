@@ -9,8 +9,7 @@ from . import scenario as sc
 from .auth import AuthState
 from .clock import SimClock
 from .faults import FaultTable
-from .iam import default_projects
-from .oidc import OidcState
+from .logins import OidcState
 from .plans import Instance, Plan
 from .reqlog import RequestLog
 
@@ -34,7 +33,8 @@ class SimState:
         built = sc.build(scenario, seed, count)
         self.scenario, self.seed = scenario, seed
         self.ids = sc.Ids(seed ^ 0x5EED)
-        self.projects = default_projects()  # IAM projects (region name -> project id)
+        # IAM projects (iam.py): the region's one project; POST /_sim/projects adds more.
+        self.projects = [{"id": credentials.PROJECT_ID, "name": credentials.REGION}]
         self.oidc = OidcState()  # login codes and rotating refresh tokens
         self.clock.reset()
         self.auth.reset()
