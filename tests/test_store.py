@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
-from tui.core.store import CUT_MARK, GONE, RESULT_CAP, Store, memory_location
+from tui.core.store import GONE, Store, memory_location
+from tui.core.store_rows import CUT_MARK, RESULT_CAP
 
 T0 = 1_790_000_000.0
 

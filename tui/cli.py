@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "instances": "list the instances (DMS) or gateways (APIG) of a profile",
     "login": "log in to a Smint.io profile in the browser; the refresh token goes to the OS keyring",
     "logout": "forget a profile's login",
+    "history": "print what happened to the tasks in a period (state changes remembered between runs)",
 }
 
 EXIT_USAGE = 2

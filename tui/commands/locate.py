@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
         ("watchlists", "watchlists.toml", paths.watchlists, None),
         ("state_dir", "state dir", paths.state_dir, paths.state_source),
         ("state", "state file", paths.state, None),
+        ("history", "history store", paths.history, None),
     ]
     if args.json:
         out = {}

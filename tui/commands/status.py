@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.commands.remember import record
 from tui.commands.selection import (
     CommandError,
     Selection,
@@ -202,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
             say(COMMAND, warning.describe())
         readings = asyncio.run(_read(selection))
         print_readings(readings, selection, args.json)
+        record(COMMAND, readings.snapshots)
     except CommandError as exc:
         return report(COMMAND, exc)
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from tui.commands.remember import HistoryWriter, outcome_note, send_note
 from tui.commands.selection import (
     CommandError,
     Selection,
@@ -30,6 +31,7 @@ from tui.commands.selection import (
     say,
 )
 from tui.commands.status import close_sources, open_sources, silence_stdout
+from tui.core.eta import EtaBook, eta_text
 from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_name, task_record
 from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
 from tui.core.poller import Poller
@@ -58,6 +60,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop at the first task that failed, was cancelled or is gone (exit 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per state change instead of lines")
+    parser.add_argument("--notify", action="store_true",
+                        help="send a desktop notification when it ends ([ui] notify in providers.toml picks how)")
     parser.epilog = ("exit status: 0 all succeeded, 1 some failed, were cancelled or are gone (even if others "
                      "had not finished at the timeout), 124 timeout, 2 usage or config error, 130 interrupted")
 
@@ -136,7 +140,7 @@ class Display:
         self.out.flush()
         say(COMMAND, message)
 
-    def draw_bar(self, snapshots: list[TaskSnapshot], expected: int) -> None:
+    def draw_bar(self, snapshots: list[TaskSnapshot], expected: int, eta: float | None = None) -> None:
         if not self.bar:
             return
         import shutil
@@ -146,6 +150,8 @@ class Display:
         done = sum(1.0 if s.finished else (s.progress or 0.0) / 100.0 for s in snapshots)
         fraction = done / total if total else 1.0
         text = f" {finished}/{total} finished · {_elapsed(time.monotonic() - self.started)}"
+        if eta is not None:
+            text += f" · ETA {eta_text(eta)}"
         width = shutil.get_terminal_size().columns
         size = max(10, min(40, width - len(text) - 3))
         filled = round(fraction * size)
@@ -190,6 +196,8 @@ class Tracker:
         self.signatures: dict[str, tuple[Any, ...]] = {}
         self.listings: dict[FollowedInstance, _Listed] = {f: _Listed() for f in selection.follows}
         self.down: set[str] = set()
+        self.etas = EtaBook()
+        self.history: HistoryWriter | None = None
         self.done = asyncio.Event()
         # An error while printing (a closed pipe) ends the run; the Poller would only lose a worker.
         self.failure: BaseException | None = None
@@ -219,6 +227,9 @@ class Tracker:
             self.expected.add(key)
             self.order.append(key)
         self.latest[key] = snapshot
+        self.etas.observe(snapshot)
+        if self.history is not None:
+            self.history.add(snapshot)
         signature = _signature(snapshot)
         if self.signatures.get(key) != signature:
             self.signatures[key] = signature
@@ -284,6 +295,14 @@ class Tracker:
         """A task finished without succeeding (failed, cancelled or gone)."""
         return any(s.finished and (s.gone or s.state is not TaskState.SUCCEEDED) for s in self.latest.values())
 
+    def eta(self, now: float) -> float | None:
+        """When the last task with a percentage should finish; None unless each such task has an estimate."""
+        estimates = [self.etas.eta(s.ref.key, now) for s in self.latest.values()
+                     if not s.finished and s.progress is not None]
+        if not estimates or any(e is None for e in estimates):
+            return None
+        return max(e for e in estimates if e is not None)
+
     def all_succeeded(self) -> bool:
         return all(s.state is TaskState.SUCCEEDED and not s.gone for s in self.latest.values())
 
@@ -322,6 +341,7 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
     """
     sources = open_sources(selection)
     tracker = Tracker(selection, display, fail_fast=fail_fast)
+    history = tracker.history = HistoryWriter(COMMAND)
     followed = {f.provider for f in selection.follows}
     engine_sources = {name: _ListingWatch(source, tracker.listed) if name in followed else source
                       for name, source in sources.items()}
@@ -350,7 +370,7 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
     try:
         while True:
             left = None if deadline is None else deadline - loop.time()
-            wait_for = TICK if display.bar else left
+            wait_for = TICK  # the bar is redrawn and the history written at each tick
             if left is not None and wait_for is not None:
                 wait_for = min(wait_for, left)
             if left is not None and left <= 0:
@@ -363,7 +383,8 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
             if tracker.done.is_set():
                 result = "done"
                 break
-            display.draw_bar(tracker.snapshots(), len(tracker.expected))
+            display.draw_bar(tracker.snapshots(), len(tracker.expected), tracker.eta(time.time()))
+            await history.flush()
     finally:
         for waiter in waiters:
             waiter.cancel()
@@ -373,6 +394,8 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
         except (TimeoutError, asyncio.CancelledError):
             pass
         await close_sources(sources)
+        await history.flush()
+        history.close()
         if handled:
             loop.remove_signal_handler(signal.SIGINT)
     if tracker.failure is not None:
@@ -417,7 +440,10 @@ def run(args: argparse.Namespace) -> int:
             say(COMMAND, warning.describe())
         display = Display(selection, as_json=args.json, out=sys.stdout, bar=sys.stdout.isatty())
         result, tracker = asyncio.run(_wait(selection, display, args.timeout, args.fail_fast))
-        return _finish(result, tracker, display, args.timeout)
+        code = _finish(result, tracker, display, args.timeout)
+        if args.notify and result != "interrupted":
+            send_note(COMMAND, outcome_note(result, tracker.snapshots(), len(tracker.unfinished())))
+        return code
     except CommandError as exc:
         return report(COMMAND, exc)
     except KeyboardInterrupt:

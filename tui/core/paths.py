@@ -22,6 +22,7 @@ APP_NAME = "taskdeck"
 PROVIDERS_FILE = "providers.toml"
 WATCHLISTS_FILE = "watchlists.toml"
 STATE_FILE = "state.toml"
+HISTORY_FILE = "history.sqlite3"  # tui.core.store: what taskdeck remembers between runs
 
 CONFIG_DIR_ENV = "TASKDECK_CONFIG_DIR"
 STATE_DIR_ENV = "TASKDECK_STATE_DIR"
@@ -47,6 +48,10 @@ class Paths:
     @property
     def state(self) -> Path:
         return self.state_dir / STATE_FILE
+
+    @property
+    def history(self) -> Path:
+        return self.state_dir / HISTORY_FILE
 
 
 def _from_env(env: Mapping[str, str], name: str) -> Path | None:

@@ -22,28 +22,23 @@ No textual/rich imports here.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.core.headless import scrub
-from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
-from tui.core.paths import ensure_dir
+from tui.core.model import TaskRef, TaskSnapshot
+from tui.core.paths import Paths, ensure_dir
+from tui.core.store_rows import COLUMNS, from_row, to_row
 
 log = logging.getLogger("taskdeck.store")
 
-STORE_FILE = "history.sqlite3"
 MEMORY_PREFIX = "memory:"
-# A result is kept up to this many characters of its JSON text; longer ones are cut and marked.
-RESULT_CAP = 1_000_000
-CUT_MARK = "\n… [cut by taskdeck: the result was longer than 1 MB]"
 # Transitions older than this are forgotten (`[ui] remember_days` in providers.toml).
 DEFAULT_REMEMBER_DAYS = 30.0
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's transaction
@@ -83,17 +78,23 @@ CREATE INDEX IF NOT EXISTS transitions_by_key ON transitions (key, at);
 CREATE INDEX IF NOT EXISTS transitions_by_time ON transitions (at);
 """
 
-_COLUMNS = ("key", "provider", "instance", "id", "label", "state", "raw_state", "progress", "steps_done",
-            "steps_failed", "steps_total", "title", "kind", "summary", "created", "updated", "result",
-            "result_cut", "fetched_at", "gone_since")
-_UPSERT = (f"INSERT INTO tasks ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-           "ON CONFLICT(key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:]))
+_UPSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           "ON CONFLICT(key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:]))
 
 _memory_names = itertools.count(1)
 
 
-def store_location(state_dir: Path) -> str:
-    return str(state_dir / STORE_FILE)
+def remember_days(ui: Mapping[str, object]) -> tuple[float, str | None]:
+    """`[ui] remember_days` from providers.toml: days of transitions kept, and a warning for a bad value."""
+    value = ui.get("remember_days", DEFAULT_REMEMBER_DAYS)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 3650:
+        return float(value), None
+    return DEFAULT_REMEMBER_DAYS, (f"ui.remember_days: {value!r} is not a number of days from 1 to 3650; using "
+                                   f"{DEFAULT_REMEMBER_DAYS:g} — fix: remember_days = 30")
+
+
+def store_location(paths: Paths) -> str:
+    return str(paths.history)
 
 
 def memory_location() -> str:
@@ -125,29 +126,6 @@ class Recorded:
 
     transitions: list[Transition]
     gone_since: dict[str, float]
-
-
-def _result_text(result: Any) -> tuple[str | None, bool]:
-    if result is None:
-        return None, False
-    try:
-        text = json.dumps(scrub(result), ensure_ascii=False, separators=(",", ":"), default=str)
-    except (TypeError, ValueError, RecursionError):
-        text = json.dumps(str(result))
-    if len(text) > RESULT_CAP:
-        return text[:RESULT_CAP], True
-    return text, False
-
-
-def _result_value(text: str | None, cut: bool) -> Any:
-    if text is None:
-        return None
-    if cut:
-        return text + CUT_MARK
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 class Store:
@@ -208,13 +186,13 @@ class Store:
     def load(self, keys: Collection[str] | None = None) -> dict[str, TaskSnapshot]:
         """The remembered snapshot of every task (or of `keys`), marked `remembered`."""
         with self._lock:
-            rows = self._conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM tasks").fetchall()
+            rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks").fetchall()
         wanted = None if keys is None else set(keys)
         out: dict[str, TaskSnapshot] = {}
         for row in rows:
             if wanted is not None and row[0] not in wanted:
                 continue
-            out[row[0]] = _snapshot_of(row)
+            out[row[0]] = from_row(row)
         return out
 
     def transitions(self, *, since: float | None = None, keys: Collection[str] | None = None) -> list[Transition]:
@@ -280,7 +258,7 @@ class Store:
                             gone_since[key] = prev[1]
                             continue
                         if key in rows or prev is None:  # write its data first: gone_since goes on top
-                            conn.execute(_UPSERT, rows.pop(key) if key in rows else _row(snap, at))
+                            conn.execute(_UPSERT, rows.pop(key) if key in rows else to_row(snap, at))
                         conn.execute("UPDATE tasks SET gone_since = ? WHERE key = ?", (at, key))
                         transitions.append(Transition(snap.ref, prev[0] if prev else None, GONE, at,
                                                       prev[2] if prev else None))
@@ -295,7 +273,7 @@ class Store:
                         transitions.append(Transition(snap.ref, prev[0] if prev else None, state, at,
                                                       prev[2] if prev else None))
                         known[key] = (state, None, at)
-                    rows[key] = _row(snap, at)
+                    rows[key] = to_row(snap, at)
                 if rows:
                     conn.executemany(_UPSERT, rows.values())
                 if transitions:
@@ -394,7 +372,7 @@ def _connect(location: str) -> sqlite3.Connection:
             if check is None or check[0] != "ok":
                 raise _Damaged(f"integrity check: {check[0] if check else 'no answer'}")
             # A newer taskdeck's schema must still have what this one reads and writes.
-            conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM tasks LIMIT 0")
+            conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks LIMIT 0")
             conn.execute("SELECT key, at, from_state, to_state FROM transitions LIMIT 0")
     except BaseException:
         conn.close()
@@ -420,35 +398,3 @@ def _move_aside(path: Path) -> Path | None:
         except OSError:
             return None
     return aside
-
-
-def _row(snap: TaskSnapshot, at: float) -> tuple[Any, ...]:
-    ref = snap.ref
-    steps = snap.steps
-    result, cut = _result_text(snap.result)
-    return (ref.key, ref.provider, ref.instance, ref.id, ref.label, snap.state.value, snap.raw_state,
-            snap.progress, steps.done if steps else None, steps.failed if steps else None,
-            steps.total if steps else None, snap.title, snap.kind, snap.summary, snap.created, snap.updated,
-            result, int(cut), snap.fetched_at or at, None)
-
-
-def _state(value: str) -> TaskState:
-    try:
-        return TaskState(value)
-    except ValueError:
-        return TaskState.UNKNOWN
-
-
-def _snapshot_of(row: tuple[Any, ...]) -> TaskSnapshot:
-    (_key, provider, instance, task_id, label, state, raw_state, progress, done, failed, total, title, kind,
-     summary, created, updated, result, cut, fetched_at, gone_since) = row
-    steps = Steps(done, failed or 0, total) if done is not None and total is not None else None
-    snap = TaskSnapshot(
-        ref=TaskRef(provider=provider, id=task_id, instance=instance, label=label),
-        state=_state(state), raw_state=raw_state or "", progress=progress, steps=steps, title=title or "",
-        kind=kind or "", created=created, updated=updated, result_raw=result,
-        result=_result_value(result, bool(cut)), summary=summary or "", fetched_at=fetched_at,
-        remembered=True, gone_since=gone_since)
-    if gone_since is not None:
-        snap = replace(snap, error=TaskError(message="gone from the server", code="gone", gone=True))
-    return snap

@@ -1,0 +1,78 @@
+"""How a snapshot is kept in the history store's `tasks` table, and read back.
+
+Results are kept as JSON text (secret values blanked, as in `taskdeck status --json`) up
+to `RESULT_CAP` characters; a longer one is cut and comes back as text ending in `CUT_MARK`,
+so nobody mistakes a cut document for a whole one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from tui.core.headless import scrub
+from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
+
+# A result is kept up to this many characters of its JSON text; longer ones are cut and marked.
+RESULT_CAP = 1_000_000
+CUT_MARK = "\n… [cut by taskdeck: the result was longer than 1 MB]"
+
+COLUMNS = ("key", "provider", "instance", "id", "label", "state", "raw_state", "progress", "steps_done",
+            "steps_failed", "steps_total", "title", "kind", "summary", "created", "updated", "result",
+            "result_cut", "fetched_at", "gone_since")
+
+
+def _result_text(result: Any) -> tuple[str | None, bool]:
+    if result is None:
+        return None, False
+    try:
+        text = json.dumps(scrub(result), ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = json.dumps(str(result))
+    if len(text) > RESULT_CAP:
+        return text[:RESULT_CAP], True
+    return text, False
+
+
+def _result_value(text: str | None, cut: bool) -> Any:
+    if text is None:
+        return None
+    if cut:
+        return text + CUT_MARK
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def to_row(snap: TaskSnapshot, at: float) -> tuple[Any, ...]:
+    ref = snap.ref
+    steps = snap.steps
+    result, cut = _result_text(snap.result)
+    return (ref.key, ref.provider, ref.instance, ref.id, ref.label, snap.state.value, snap.raw_state,
+            snap.progress, steps.done if steps else None, steps.failed if steps else None,
+            steps.total if steps else None, snap.title, snap.kind, snap.summary, snap.created, snap.updated,
+            result, int(cut), snap.fetched_at or at, None)
+
+
+def _state(value: str) -> TaskState:
+    try:
+        return TaskState(value)
+    except ValueError:
+        return TaskState.UNKNOWN
+
+
+def from_row(row: tuple[Any, ...]) -> TaskSnapshot:
+    (_key, provider, instance, task_id, label, state, raw_state, progress, done, failed, total, title, kind,
+     summary, created, updated, result, cut, fetched_at, gone_since) = row
+    steps = Steps(done, failed or 0, total) if done is not None and total is not None else None
+    snap = TaskSnapshot(
+        ref=TaskRef(provider=provider, id=task_id, instance=instance, label=label),
+        state=_state(state), raw_state=raw_state or "", progress=progress, steps=steps, title=title or "",
+        kind=kind or "", created=created, updated=updated, result_raw=result,
+        result=_result_value(result, bool(cut)), summary=summary or "", fetched_at=fetched_at,
+        remembered=True, gone_since=gone_since)
+    if gone_since is not None:
+        snap = replace(snap, error=TaskError(message="gone from the server", code="gone", gone=True))
+    return snap
