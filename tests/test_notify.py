@@ -119,3 +119,20 @@ def test_notify_mode_setting() -> None:
     assert notify_mode({"notify": False}) == ("off", None)
     mode, warning = notify_mode({"notify": "loud"})
     assert mode == "auto" and warning is not None and "auto, terminal, system, off" in warning
+
+
+def test_providers_toml_reports_bad_memory_settings_with_their_line() -> None:
+    from pathlib import Path
+
+    from tui.core.providers_config import parse_providers
+
+    text = '[ui]\nbell = true\nnotify = "loud"\nremember_days = 0\n'
+    parsed, problems = parse_providers(text, Path("/cfg/providers.toml"))
+    assert parsed.ui == {"bell": True}
+    assert [p.describe() for p in problems] == [
+        "warning: /cfg/providers.toml:3: ui.notify: 'loud' is not one of auto, terminal, system, off — write it "
+        'like notify = "auto"',
+        "warning: /cfg/providers.toml:4: ui.remember_days: 0 is not a number of days from 1 to 3650 — write it "
+        "like remember_days = 30"]
+    parsed, problems = parse_providers('[ui]\nnotify = "terminal"\nremember_days = 7\n', None)
+    assert parsed.ui == {"notify": "terminal", "remember_days": 7} and problems == []
