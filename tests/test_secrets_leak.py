@@ -106,3 +106,78 @@ def test_no_secret_leaks_after_failures(sim_reset: SimulatorProcess, tmp_path: P
             assert value not in text, f"{name} leaked into the {where}"
         for prefix in ISSUED_TOKEN_PREFIXES:
             assert prefix not in text, f"an issued token ({prefix}…) leaked into the {where}"
+
+
+def test_no_secret_leaks_from_the_setup_commands(sim_reset: SimulatorProcess, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """provider add/list/test/remove, instances, add --follow, login and logout: their output, the files they
+    leave, and the refresh tokens of a login (kept only in the keyring) never show a secret."""
+    import keyring
+    from helpers.memkeyring import MemoryKeyring
+
+    from tui.cli import main
+
+    sim = sim_reset
+    wrong_sk, token = random_secret("sk"), random_secret("hwtoken")
+    config, state = tmp_path / "config", tmp_path / "state"
+    env = {"TASKDECK_CONFIG_DIR": str(config), "TASKDECK_STATE_DIR": str(state), "HOME": str(tmp_path),
+           "HUAWEICLOUD_SDK_AK": cred.ACCESS_KEY, "HUAWEICLOUD_SDK_SK": cred.SECRET_KEY,
+           "TD_TOKEN": token, "TD_CLIENT_SECRET": cred.SMINT_CLIENT_SECRET}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    ring = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    codes: list[int] = []
+    try:
+        codes.append(main(["provider", "add", "kafka", "--kind", "huawei-dms", "--region", cred.REGION,
+                           "--base-url", sim.base_url, "--iam-url", sim.base_url]))
+        codes.append(main(["provider", "add", "gw", "--kind", "huawei-apig", "--base-url", sim.base_url,
+                           "--project-id", cred.PROJECT_ID, "--token-env", "TD_TOKEN"]))
+        codes.append(main(["provider", "add", "acme", "--kind", "smint", "--base-url", f"{sim.base_url}/frontend/v1",
+                           "--issuer", sim.base_url, "--client-id", cred.SMINT_CLIENT_ID,
+                           "--client-secret-env", "TD_CLIENT_SECRET"]))
+        codes.append(main(["provider", "list"]))
+        codes.append(main(["provider", "list", "--json"]))
+        codes.append(main(["provider", "test", "kafka"]))
+        codes.append(main(["provider", "test", "gw"]))  # a token the simulator refuses
+        codes.append(main(["instances", "kafka", "--json"]))
+        instance = sim.scenario_info()["instances"][0]["id"]
+        codes.append(main(["add", "kafka", "--instance", instance, "--follow"]))
+        monkeypatch.setattr("webbrowser.open", lambda url: _visit(url))
+        codes.append(main(["login", "acme", "--timeout", "30"]))
+        codes.append(main(["provider", "test", "acme"]))  # refreshes: the token rotates
+        refresh_tokens = list(ring.entries.values())
+        codes.append(main(["logout", "acme"]))
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", wrong_sk)
+        codes.append(main(["provider", "test", "kafka"]))  # a wrong SK: refused
+        codes.append(main(["provider", "remove", "gw"]))
+    finally:
+        keyring.set_keyring(previous)
+    assert codes == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]
+    assert refresh_tokens and ring.writes >= 2
+    captured = capsys.readouterr()
+    files = {str(p): p.read_text(errors="replace") for d in (config, state) if d.exists()
+             for p in d.rglob("*") if p.is_file()}
+    places = {"stdout": captured.out, "stderr": captured.err, **files}
+    for where, text in places.items():
+        for value in (wrong_sk, token, cred.SECRET_KEY, cred.SMINT_CLIENT_SECRET, *refresh_tokens):
+            assert value not in text, f"a secret leaked into {where}"
+        for prefix in (*ISSUED_TOKEN_PREFIXES, "sim-rt-", "sim-code-"):
+            assert prefix not in text, f"an issued token ({prefix}…) leaked into {where}"
+
+
+def _visit(url: str) -> bool:
+    """The browser of the login: approve at once and come back to the loopback redirect."""
+    import threading
+
+    import httpx
+
+    def visit() -> None:
+        with httpx.Client(timeout=10) as client:
+            answer = client.get(url)
+            client.get(answer.headers["location"])
+
+    threading.Thread(target=visit, daemon=True).start()
+    return True
