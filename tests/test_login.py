@@ -184,3 +184,32 @@ def test_pkce_verifier_is_checked_by_the_simulator(sim_reset: SimulatorProcess) 
             "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9/callback",
             "code_verifier": "not-the-verifier", "client_id": cred.SMINT_CLIENT_ID})
         assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+async def test_refused_login_names_the_fix_in_the_health_and_a_new_login_heals(
+        sim_reset: SimulatorProcess, ring: MemoryKeyring) -> None:
+    from tui.core.model import TaskRef
+    from tui.providers.errors import ProviderError
+    from tui.providers.registry import create_provider
+
+    add_profile(sim_reset)
+    providers, _ = load_providers(Path(os.environ["TASKDECK_CONFIG_DIR"]) / "providers.toml")
+    provider = create_provider(providers.providers["acme"])
+    task = sim_reset.create_tasks("smint", outcome="never")[0]["id"]
+    try:
+        with pytest.raises(ProviderError) as refused:
+            await provider.fetch(TaskRef("acme", task))
+        assert refused.value.auth and provider.health_hint == "not logged in: taskdeck login acme"
+        spent = _login_token(sim_reset)
+        assert refresh_with(sim_reset, spent) == 200
+        ring.set_password(SERVICE, "oidc-refresh-token:acme", spent)
+        with pytest.raises(ProviderError) as refused:
+            await provider.fetch(TaskRef("acme", task))
+        assert "log in again: taskdeck login acme" in refused.value.message
+        assert provider.health_hint == "log in again: taskdeck login acme"
+        # Logging in again from another shell: the running provider picks the new token up.
+        ring.set_password(SERVICE, "oidc-refresh-token:acme", _login_token(sim_reset))
+        snapshot = await provider.fetch(TaskRef("acme", task))
+        assert snapshot.error is None and provider.health_hint is None
+    finally:
+        await provider.aclose()

@@ -130,8 +130,9 @@ class Provider:
 
     @property
     def health_hint(self) -> str | None:
-        """What the provider's health should say even while requests succeed (a wrong clock)."""
-        return self.clock.hint
+        """What the provider's health should say even while requests succeed (a wrong clock), or what to do
+        about refused credentials (an expired login)."""
+        return self.clock.hint or getattr(self.client.auth, "health_hint", None)
 
     @property
     def kind(self) -> str:

@@ -50,6 +50,7 @@ class OidcRefreshAuth(OAuthRefreshAuth):
         self.issuer = issuer.rstrip("/")
         self.source = "OS keyring (taskdeck login)"
         self._stored: str | None = None  # the refresh token as last read from or written to the keyring
+        self.health_hint: str | None = None  # shown beside the provider's health (the sidebar) until a login works
 
     def _log_in_again(self, why: str) -> str:
         return f"{why}: log in again: taskdeck login {self.profile}"
@@ -60,6 +61,7 @@ class OidcRefreshAuth(OAuthRefreshAuth):
         except KeyringUnavailable as exc:
             raise AuthError(str(exc)) from None
         if stored is None:
+            self.health_hint = f"not logged in: taskdeck login {self.profile}"
             raise AuthError(f"not logged in yet: taskdeck login {self.profile}")
         if stored.reveal() != self._stored:  # first use, or a new login from another shell
             self._refresh_token = stored
@@ -69,10 +71,12 @@ class OidcRefreshAuth(OAuthRefreshAuth):
     def _read_token_response(self, response: httpx.Response) -> tuple[Secret, float]:
         if response.status_code in (400, 401):
             detail = error_detail(response) or f"HTTP {response.status_code}"
+            self.health_hint = f"log in again: taskdeck login {self.profile}"
             raise AuthError(self._log_in_again(f"the identity server refused the login ({detail})"),
                             status=response.status_code)
         before = self._refresh_token
         token, lifetime = super()._read_token_response(response)
+        self.health_hint = None
         rotated = self._refresh_token
         if rotated is not before and rotated.reveal() != self._stored:
             try:
