@@ -154,7 +154,7 @@ async def test_apig_documented_examples(sim_reset: SimulatorProcess, make, trans
     assert ok.state is TaskState.SUCCEEDED and ok.summary == "1 created, 0 failed · group 9100ae30…"
     failed = await get(APIG_IMPORT_FAILED)
     assert failed.state is TaskState.FAILED
-    assert failed.summary == "APIG.3201 The API group name already exists"
+    assert failed.summary == "APIG.3201: The API group name already exists"
     processing = await get(APIG_PROCESSING)
     assert processing.state is TaskState.RUNNING and processing.result_raw == ""
     sim_reset.advance(3600 * 24)
