@@ -18,6 +18,7 @@ Modules (each exposes `run(quick) -> dict`, and runs on its own too):
     memory    bench_memory.py   real app RSS with 10k tasks vs 0
     idle      bench_idle.py     real app with 500 finished tasks: CPU share vs an empty Textual app
     startup   bench_startup.py  `python -m tui` in a pty to the first frame with rows, 10k tasks vs empty
+    store     bench_store.py    history store: size at 10k tasks, requests at start (90 % finished), UI stall
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ MODULES: dict[str, str] = {
     "memory": "bench_memory",
     "idle": "bench_idle",
     "startup": "bench_startup",
+    "store": "bench_store",
 }
 
 
