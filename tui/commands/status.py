@@ -30,7 +30,8 @@ from tui.commands.selection import (
 )
 from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_record
 from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
-from tui.core.poller import Poller, close_sources
+from tui.core.poll_parts import close_sources
+from tui.core.poller import Poller
 from tui.core.watchlists import FollowedInstance
 
 EXIT_OK, EXIT_UNREAD, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 3, 2, 130, 141

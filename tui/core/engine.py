@@ -17,7 +17,8 @@ from typing import Any
 
 from tui.core.engine_commands import Command, EngineCommands, apply_command
 from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
-from tui.core.poller import Poller, Sink, close_sources
+from tui.core.poll_parts import Sink, close_sources
+from tui.core.poller import Poller
 from tui.core.recorder import Recorder
 
 

@@ -45,6 +45,7 @@ from typing import Any, Protocol
 from tui.core.engine import Batch, Engine, _CollectingSink, open_recorder
 from tui.core.engine_commands import Command, EngineCommands, apply_command
 from tui.core.model import TaskRef
+from tui.core.poll_parts import close_sources
 from tui.core.poller import Poller
 
 ENGINE_ENV = "TASKDECK_ENGINE"
@@ -340,8 +341,4 @@ async def _child(factory: Callable[[], Mapping[str, Any]], commands: Connection,
         if batch:
             with contextlib.suppress(OSError, ValueError):
                 data.send(("batch", batch))
-        for source in sources.values():
-            close = getattr(source, "aclose", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    await close()
+        await close_sources(sources)

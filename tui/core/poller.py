@@ -21,112 +21,25 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from dataclasses import replace
 
-from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.poll_health import DOWN, HealthBook
+from tui.core.poll_parts import (
+    Lane,
+    Memory,
+    PollTask,
+    Sink,
+    Source,
+    error_of,
+    follow_ref,
+    is_poll_error,
+)
 
 # Debug: one line per failed read; info: provider health changes and Retry-After holds; warning:
 # an unexpected exception in a provider (with its traceback). Messages carry no secrets: errors are
 # redacted where they are made, and the --log-file handler redacts again.
 log = logging.getLogger("taskdeck.poller")
-
-
-class PollError(Protocol):
-    """What a failed fetch raises (tui.providers.errors.ProviderError has these)."""
-
-    status: int | None
-    gone: bool
-    retry_after: float | None
-    network: bool
-    auth: bool
-
-    def to_task_error(self) -> TaskError: ...
-
-
-class Source(Protocol):
-    """A provider as the engine sees it."""
-
-    name: str
-
-    @property
-    def interval(self) -> float: ...
-
-    @property
-    def min_interval(self) -> float: ...
-
-    async def fetch(self, ref: TaskRef) -> TaskSnapshot: ...
-
-
-class Sink(Protocol):
-    def snapshot(self, snapshot: TaskSnapshot) -> None: ...
-
-    def health(self, health: ProviderHealth) -> None: ...
-
-    def discovered(self, refs: list[TaskRef]) -> None: ...
-
-
-class Memory(Protocol):
-    """What earlier runs left (tui.core.recorder.Recorder): a task's remembered snapshot, if any."""
-
-    def recall(self, key: str) -> TaskSnapshot | None: ...
-
-
-@dataclass
-class _Task:
-    ref: TaskRef
-    last: TaskSnapshot | None = None
-    in_flight: bool = False
-    scheduled: bool = False
-    # Only the newest heap entry of a task counts; older ones (after a forced refresh) are skipped.
-    seq: int = -1
-    # A followed instance lists its tasks in one request; such tasks are not fetched one by one.
-    via_list: bool = False
-
-
-@dataclass
-class _Lane:
-    """Per-provider state: queue of due task keys, workers, health."""
-
-    source: Source
-    interval: float
-    concurrency: int
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
-    workers: list[asyncio.Task[None]] = field(default_factory=list)
-    health: ProviderHealth | None = None
-    hold_until: float = 0.0
-    # While the provider is down, one task at a time is the probe, at most one per interval.
-    probe_key: str | None = None
-    next_probe: float = 0.0
-
-
-async def close_sources(sources: Mapping[str, Any]) -> None:
-    """Close every source's HTTP client; best effort, at shutdown."""
-    for source in sources.values():
-        close = getattr(source, "aclose", None)
-        if close is not None:
-            try:
-                await close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
-
-
-def _follow_ref(provider: str, instance: str) -> TaskRef:
-    """The schedule entry of a followed instance (no real task has the id "*")."""
-    return TaskRef(provider=provider, id="*", instance=instance)
-
-
-def _error_of(exc: BaseException) -> TaskError:
-    to_task_error = getattr(exc, "to_task_error", None)
-    if callable(to_task_error):
-        result = to_task_error()
-        if isinstance(result, TaskError):
-            return result
-    return TaskError(message=f"internal error while reading the task ({type(exc).__name__})", code="internal")
-
-
-def _is_poll_error(exc: BaseException) -> bool:
-    return hasattr(exc, "to_task_error") and hasattr(exc, "network")
 
 
 class Poller:
@@ -142,17 +55,18 @@ class Poller:
         memory: Memory | None = None,
     ) -> None:
         self._sink = sink
+        self._health = HealthBook(sink, clock, wall_clock)
         self._memory = memory
         self._clock = clock
         self._wall = wall_clock
         self._rng = rng or random.Random()
-        self._tasks: dict[str, _Task] = {}
+        self._tasks: dict[str, PollTask] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
         self._wake: asyncio.Event | None = None
         self._paused = False
         self._stopped = False
-        self._lanes: dict[str, _Lane] = {}
+        self._lanes: dict[str, Lane] = {}
         self._follows: dict[str, tuple[str, str]] = {}
         # Per followed instance, the task keys already reported to its follower. A task another list
         # already watches is still reported once, so the followed list shows every task of the instance.
@@ -160,7 +74,7 @@ class Poller:
         for name, source in sources.items():
             configured = (concurrency or {}).get(name) or getattr(getattr(source, "settings", None), "concurrency", 8)
             limit = int(configured or 8)
-            lane = _Lane(source=source, interval=source.interval, concurrency=max(1, int(limit)))
+            lane = Lane(source=source, interval=source.interval, concurrency=max(1, int(limit)))
             lane.health = ProviderHealth(provider=name, interval=lane.interval)
             self._lanes[name] = lane
 
@@ -177,7 +91,7 @@ class Poller:
         """Change a provider's interval, clamped to the API's minimum. Returns the new value."""
         lane = self._lanes[provider]
         lane.interval = max(float(lane.source.min_interval), min(3600.0, float(seconds)))
-        self._set_health(lane, interval=lane.interval)
+        self._health.update(lane, interval=lane.interval)
         return lane.interval
 
     def add(self, refs: Iterable[TaskRef], *, spread: bool = True) -> None:
@@ -186,7 +100,7 @@ class Poller:
             if ref.key in self._tasks:
                 self._tasks[ref.key].ref = ref  # label may have changed
                 continue
-            task = _Task(ref=ref)
+            task = PollTask(ref=ref)
             self._tasks[ref.key] = task
             if ref.provider not in self._lanes:
                 self._sink.snapshot(TaskSnapshot(ref=ref, error=TaskError(
@@ -216,7 +130,7 @@ class Poller:
         are already polled for another list: the follower's list must show them all. Following an
         instance again (another list) lists it now and reports every task again.
         """
-        ref = _follow_ref(provider, instance)
+        ref = follow_ref(provider, instance)
         if provider not in self._lanes:
             return
         if ref.key in self._follows:
@@ -226,12 +140,12 @@ class Poller:
             return
         self._follows[ref.key] = (provider, instance)
         self._reported[ref.key] = set()
-        self._tasks[ref.key] = _Task(ref=ref)
+        self._tasks[ref.key] = PollTask(ref=ref)
         self._schedule(self._tasks[ref.key], self._clock())
         self._poke()
 
     def unfollow(self, provider: str, instance: str) -> None:
-        key = _follow_ref(provider, instance).key
+        key = follow_ref(provider, instance).key
         self._follows.pop(key, None)
         self._reported.pop(key, None)
         self._tasks.pop(key, None)
@@ -306,7 +220,7 @@ class Poller:
                 return TaskSnapshot(ref=ref, error=TaskError(
                     message=f"no provider profile named {ref.provider!r}", code="config"))
             async with limits[ref.provider]:
-                return await self._fetch(lane, _Task(ref=ref))
+                return await self._fetch(lane, PollTask(ref=ref))
 
         return list(await asyncio.gather(*(one(ref) for ref in refs)))
 
@@ -316,7 +230,7 @@ class Poller:
         if self._wake is not None:
             self._wake.set()
 
-    def _schedule(self, task: _Task, due: float, *, force: bool = False) -> None:
+    def _schedule(self, task: PollTask, due: float, *, force: bool = False) -> None:
         if task.in_flight or (task.scheduled and not force):
             return
         task.scheduled = True
@@ -354,10 +268,10 @@ class Poller:
         return max(0.0, self._heap[0][0] - now)
 
     @staticmethod
-    def _unhealthy(lane: _Lane) -> bool:
-        return lane.health is not None and lane.health.status in (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
+    def _unhealthy(lane: Lane) -> bool:
+        return lane.health is not None and lane.health.status in DOWN
 
-    async def _worker(self, lane: _Lane) -> None:
+    async def _worker(self, lane: Lane) -> None:
         while True:
             key = await lane.queue.get()
             task = self._tasks.get(key)
@@ -376,7 +290,7 @@ class Poller:
                     lane.probe_key = None
                 self._poke()
 
-    async def _fetch(self, lane: _Lane, task: _Task) -> TaskSnapshot:
+    async def _fetch(self, lane: Lane, task: PollTask) -> TaskSnapshot:
         """One read of one task; never raises (except cancellation)."""
         polled_at = self._wall()
         try:
@@ -384,8 +298,8 @@ class Poller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a row error
-            error = _error_of(exc)
-            if not _is_poll_error(exc):
+            error = error_of(exc)
+            if not is_poll_error(exc):
                 log.warning("%s: unexpected error reading %s", lane.source.name, task.ref.key, exc_info=exc)
             elif log.isEnabledFor(logging.DEBUG):
                 log.debug("%s: read failed: %s", task.ref.key, error)
@@ -395,7 +309,7 @@ class Poller:
         self._record_success(lane)
         return replace(snapshot, ref=task.ref, polled_at=polled_at)
 
-    def _finish(self, lane: _Lane, task: _Task, snapshot: TaskSnapshot) -> None:
+    def _finish(self, lane: Lane, task: PollTask, snapshot: TaskSnapshot) -> None:
         if task.ref.key not in self._tasks:
             return  # removed while in flight
         task.last = snapshot
@@ -404,7 +318,7 @@ class Poller:
             return
         self._schedule(task, self._clock() + lane.interval)
 
-    async def _poll_follow(self, lane: _Lane, task: _Task) -> None:
+    async def _poll_follow(self, lane: Lane, task: PollTask) -> None:
         provider, instance = self._follows[task.ref.key]
         lister = getattr(lane.source, "list_tasks", None)
         try:
@@ -414,7 +328,7 @@ class Poller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001
-            self._record_failure(lane, exc, _error_of(exc))
+            self._record_failure(lane, exc, error_of(exc))
         else:
             self._record_success(lane)
             reported = self._reported.setdefault(task.ref.key, set())
@@ -422,7 +336,7 @@ class Poller:
             for snap in snapshots:
                 existing = self._tasks.get(snap.ref.key)
                 if existing is None:
-                    existing = _Task(ref=snap.ref, via_list=True)
+                    existing = PollTask(ref=snap.ref, via_list=True)
                     self._tasks[snap.ref.key] = existing
                 if snap.ref.key not in reported:
                     reported.add(snap.ref.key)
@@ -439,61 +353,14 @@ class Poller:
 
     # -- health -----------------------------------------------------------------
 
-    def _set_health(self, lane: _Lane, **changes: Any) -> None:
-        assert lane.health is not None
-        health = replace(lane.health, **changes)
-        if health.status is not lane.health.status:
-            why = f": {health.last_error}" if health.status is not HealthStatus.OK and health.last_error else ""
-            log.info("%s: %s -> %s%s", health.provider, lane.health.status.value, health.status.value, why)
-        if health != lane.health:
-            lane.health = health
-            self._sink.health(health)
+    def _record_success(self, lane: Lane) -> None:
+        self._health.success(lane)
 
-    def _record_success(self, lane: _Lane) -> None:
-        assert lane.health is not None
-        now = self._wall()
-        status_changed = lane.health.status is not HealthStatus.OK
-        self._set_health(
-            lane,
-            status=HealthStatus.OK,
-            since=now if status_changed else lane.health.since,
-            last_success=now,
-            requests=lane.health.requests + 1,
-            hint=getattr(lane.source, "health_hint", None),
-        )
-
-    def _record_failure(self, lane: _Lane, exc: BaseException, error: TaskError) -> None:
-        assert lane.health is not None
-        now = self._wall()
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after:
-            lane.hold_until = max(lane.hold_until, self._clock() + float(retry_after))
-            log.info("%s: the server asked to wait %.0f s (Retry-After); holding every request",
-                     lane.source.name, float(retry_after))
-        if error.gone:
-            # The server answered; the task is just not there. The provider is fine.
-            self._record_success(lane)
-            return
-        if getattr(exc, "network", False):
-            status = HealthStatus.UNREACHABLE
-        elif getattr(exc, "auth", False):
-            status = HealthStatus.AUTH_FAILED
-        else:
-            status = HealthStatus.ERRORS
-        entering = status is not lane.health.status
-        self._set_health(
-            lane,
-            status=status,
-            since=now if entering else lane.health.since,
-            last_error=error,
-            requests=lane.health.requests + 1,
-            failures=lane.health.failures + 1,
-            hint=getattr(lane.source, "health_hint", None),
-        )
-        if entering and status in (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED):
+    def _record_failure(self, lane: Lane, exc: BaseException, error: TaskError) -> None:
+        if self._health.failure(lane, exc, error):
             self._mark_provider_rows(lane, error)
 
-    def _mark_provider_rows(self, lane: _Lane, error: TaskError) -> None:
+    def _mark_provider_rows(self, lane: Lane, error: TaskError) -> None:
         """A provider went down: every unfinished row of it shows why, keeping its last data."""
         for task in self._tasks.values():
             if task.ref.provider != lane.source.name or task.ref.key in self._follows:

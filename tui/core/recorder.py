@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
-from tui.core.poller import Sink
+from tui.core.poll_parts import Sink
 from tui.core.store import Store, Transition
 
 log = logging.getLogger("taskdeck.store")
