@@ -17,7 +17,7 @@ import httpx
 import pytest
 from helpers.deck import deck_config, run_app, smint_profile, wait_rows, write_config_dir
 from helpers.proxy import ForwardProxy
-from helpers.tls import Certs, have_openssl, make_certs
+from helpers.tls import Certs, certs_fixture, tls_sim_fixture  # noqa: F401 - fixtures "certs", "tls_sim"
 
 from tui.core.config import ProviderConfig
 from tui.core.model import TaskRef
@@ -120,21 +120,6 @@ def test_providers_toml_proxy_keys_are_read() -> None:
 
 
 # -- a real proxy --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    if not have_openssl():
-        pytest.skip("the openssl command is not installed: no certificates for the TLS tests")
-    return make_certs(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture(scope="module")
-def tls_sim(certs: Certs) -> Iterator[SimulatorProcess]:
-    """The simulator over HTTPS, its certificate from a private CA (so through a proxy: CONNECT)."""
-    with SimulatorProcess(extra_args=["--tls-cert", str(certs.server_cert), "--tls-key", str(certs.server_key)],
-                          cafile=str(certs.ca_cert)) as sim:
-        yield sim
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,13 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+
+from tui.simulator.process import SimulatorProcess
 
 SAN = "subjectAltName=IP:127.0.0.1,DNS:localhost"
 
@@ -54,3 +59,21 @@ def make_certs(directory: Path) -> Certs:
     _openssl("req", "-x509", *ec, "-keyout", "self.key", "-out", "self.pem", "-days", "2",
              "-subj", "/CN=127.0.0.1", "-addext", SAN, cwd=d)
     return Certs(d / "ca.pem", d / "server.pem", d / "server.key", d / "self.pem", d / "self.key")
+
+
+# Module-scoped fixtures for tests that need them (import them by name into the test module).
+
+
+@pytest.fixture(scope="module", name="certs")
+def certs_fixture(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    if not have_openssl():
+        pytest.skip("the openssl command is not installed: no certificates for the TLS tests")
+    return make_certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module", name="tls_sim")
+def tls_sim_fixture(certs: Certs) -> Iterator[SimulatorProcess]:
+    """The simulator over HTTPS, its certificate signed by the private CA."""
+    with SimulatorProcess(extra_args=["--tls-cert", str(certs.server_cert), "--tls-key", str(certs.server_key)],
+                          cafile=str(certs.ca_cert)) as sim:
+        yield sim
