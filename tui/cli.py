@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "login": "log in to a Smint.io profile in the browser; the refresh token goes to the OS keyring",
     "logout": "forget a profile's login",
     "history": "print what happened to the tasks in a period (state changes remembered between runs)",
+    "doctor": "check each provider profile step by step (config, DNS, proxy, TLS, clock, credentials)",
 }
 
 EXIT_USAGE = 2

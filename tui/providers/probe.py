@@ -26,6 +26,7 @@ class ProbeResult:
     message: str
     status: int | None = None
     code: str | None = None
+    hint: str | None = None  # what is probably behind a failure (a wrong clock behind APIG.0303)
 
 
 class ProbeFailed(Exception):
@@ -40,7 +41,7 @@ def classify(error: ProviderError) -> ProbeResult:
     where = " ".join(x for x in (status_code, error.code or "") if x)
     text = f"{where}: {error.message}" if where else error.message
     if error.auth or error.status == 403:
-        return ProbeResult(REFUSED, f"credentials refused: {text}", error.status, error.code)
+        return ProbeResult(REFUSED, f"credentials refused: {text}", error.status, error.code, error.hint)
     if error.code in ("no-project", "several-projects"):
         return ProbeResult(CONFIG, error.message, error.status, error.code)
     if error.network:

@@ -28,8 +28,6 @@ def _instrument(state: SimState, family: str, handler: Handler) -> Handler:
         try:
             fault = faults.take(family, request.method, request.path, task_id) if faults.faults else None
             resp = await handler(request) if fault is None else await apply(fault, family, request, handler)
-            if not resp.prepared:  # the server's own clock, which may be skewed (clock.py)
-                resp.headers["Date"] = formatdate(state.clock.server_time(), usegmt=True)
             status = 0 if getattr(resp, "dropped", False) else resp.status
             return resp
         except web.HTTPException as exc:
@@ -44,6 +42,12 @@ def _instrument(state: SimState, family: str, handler: Handler) -> Handler:
 def build_app(state: SimState) -> web.Application:
     app = web.Application(client_max_size=32 * 1024 * 1024)
     app[STATE_KEY] = state
+
+    async def server_date(request: web.Request, response: web.StreamResponse) -> None:
+        # Every answer (404s included) shows the server's own clock, which may be skewed (clock.py).
+        response.headers["Date"] = formatdate(state.clock.server_time(), usegmt=True)
+
+    app.on_response_prepare.append(server_date)
     for module in (smint, dms, apig, huawei, iam, oidc):
         for method, path, family, handler in module.routes(state):
             app.router.add_route(method, path, _instrument(state, family, handler))
