@@ -190,7 +190,7 @@ def test_file_deleted_while_running_is_written_again(path: Path) -> None:
 
 
 def test_changes_made_during_a_save_are_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tui.core.watchstore as ws
+    import tui.core.watch_ops as ws  # where the store's file writes happen
 
     store = manual(path)
     store.add_tasks("A", [ref(1)])

@@ -14,20 +14,31 @@ is fixed and reloaded, or the user chooses another file with `save_as()`.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.core.atomic import FileStamp, atomic_write, file_lock, read_with_stamp, remove_stale_temps, stamp_of
+from tui.core.atomic import FileStamp, file_lock, read_with_stamp
 from tui.core.model import TaskRef
 from tui.core.problems import ConfigError, ConfigProblem, did_you_mean
 from tui.core.providers_config import ProvidersFile
 from tui.core.saver import DebouncedSaver
-from tui.core.watchlists import FollowedInstance, WatchList, WatchlistsFile, decode, dumps
-
-Operation = Callable[[WatchlistsFile], object]
+from tui.core.watch_ops import (
+    BrokenFileError,
+    Operation,
+    op_add,
+    op_create,
+    op_delete,
+    op_follow,
+    op_label,
+    op_remove,
+    op_rename,
+    op_unfollow,
+    replay_onto_file,
+    write_file,
+)
+from tui.core.watchlists import FollowedInstance, WatchList, WatchlistsFile, decode
 
 
 class SaveBlockedError(ConfigError):
@@ -44,99 +55,6 @@ class SaveResult:
     path: Path | None
     written: bool  # False when the file already had this content, or saving is disabled
     merged: bool = False  # the file had changed on disk; our changes were merged into it
-
-
-# --- operations: lenient, so that they replay cleanly on someone else's version of the file ------------
-
-
-def _list(doc: WatchlistsFile, name: str, create: bool = True) -> WatchList | None:
-    found = doc.get(name)
-    if found is None and create:
-        found = WatchList(name)
-        doc.lists.append(found)
-    return found
-
-
-def _op_create(doc: WatchlistsFile, name: str) -> None:
-    _list(doc, name)
-
-
-def _op_add(doc: WatchlistsFile, name: str, refs: tuple[TaskRef, ...]) -> list[TaskRef]:
-    target = _list(doc, name)
-    assert target is not None
-    present = {t.key for t in target.tasks}
-    added = []
-    for ref in refs:
-        if ref.key not in present:
-            present.add(ref.key)
-            target.tasks.append(ref)
-            added.append(ref)
-    return added
-
-
-def _op_remove(doc: WatchlistsFile, name: str, key: str) -> bool:
-    target = _list(doc, name, create=False)
-    if target is None:
-        return False
-    index = target.index_of(key)
-    if index is None:
-        return False
-    del target.tasks[index]
-    target.task_extra.pop(key, None)
-    return True
-
-
-def _op_label(doc: WatchlistsFile, name: str, key: str, label: str | None) -> bool:
-    target = _list(doc, name, create=False)
-    index = target.index_of(key) if target is not None else None
-    if target is None or index is None:
-        return False
-    old = target.tasks[index]
-    target.tasks[index] = TaskRef(old.provider, old.id, old.instance, label)
-    return True
-
-
-def _op_rename(doc: WatchlistsFile, old: str, new: str) -> None:
-    source = doc.get(old)
-    if source is None:
-        return
-    target = doc.get(new)
-    if target is None:
-        source.name = new
-        return
-    # Someone else created `new` meanwhile: merge ours into theirs.
-    _op_add(doc, new, tuple(source.tasks))
-    for key, extra in source.task_extra.items():
-        target.task_extra.setdefault(key, extra)
-    for instance in source.instances:
-        _op_follow(doc, new, instance)
-    doc.lists.remove(source)
-
-
-def _op_delete(doc: WatchlistsFile, name: str) -> bool:
-    target = doc.get(name)
-    if target is None:
-        return False
-    doc.lists.remove(target)
-    return True
-
-
-def _op_follow(doc: WatchlistsFile, name: str, instance: FollowedInstance) -> bool:
-    target = _list(doc, name)
-    assert target is not None
-    if instance in target.instances:
-        return False
-    target.instances.append(instance)
-    return True
-
-
-def _op_unfollow(doc: WatchlistsFile, name: str, instance: FollowedInstance) -> bool:
-    target = _list(doc, name, create=False)
-    if target is None or instance not in target.instances:
-        return False
-    target.instances.remove(instance)
-    target.instance_extra.pop(instance.key, None)
-    return True
 
 
 class WatchStore:
@@ -313,7 +231,7 @@ class WatchStore:
         with self._lock:
             if self._current.get(name) is not None:
                 raise ValueError(f"a watch list named '{name}' already exists")
-            self._apply(lambda doc: _op_create(doc, name))
+            self._apply(lambda doc: op_create(doc, name))
 
     def add_tasks(self, list_name: str, refs: Iterable[TaskRef], *, create: bool = True) -> list[TaskRef]:
         """Append the tasks not already in the list (by provider/instance/id); returns those added.
@@ -330,7 +248,7 @@ class WatchStore:
             present = {t.key for t in target.tasks} if target is not None else set()
             if target is not None and all(ref.key in present for ref in batch):
                 return []
-            added = self._apply(lambda doc: _op_add(doc, list_name, batch))
+            added = self._apply(lambda doc: op_add(doc, list_name, batch))
         assert isinstance(added, list)
         return added
 
@@ -339,7 +257,7 @@ class WatchStore:
         with self._lock:
             if self._require(list_name).index_of(key) is None:
                 return False
-            self._apply(lambda doc: _op_remove(doc, list_name, key))
+            self._apply(lambda doc: op_remove(doc, list_name, key))
             return True
 
     def set_label(self, list_name: str, task: TaskRef | str, label: str | None) -> bool:
@@ -349,7 +267,7 @@ class WatchStore:
             index = target.index_of(key)
             if index is None or target.tasks[index].label == label:
                 return False
-            self._apply(lambda doc: _op_label(doc, list_name, key, label))
+            self._apply(lambda doc: op_label(doc, list_name, key, label))
             return True
 
     def rename_list(self, old: str, new: str) -> None:
@@ -360,13 +278,13 @@ class WatchStore:
                 return
             if self._current.get(new) is not None:
                 raise ValueError(f"a watch list named '{new}' already exists")
-            self._apply(lambda doc: _op_rename(doc, old, new))
+            self._apply(lambda doc: op_rename(doc, old, new))
 
     def delete_list(self, name: str) -> bool:
         with self._lock:
             if self._current.get(name) is None:
                 return False
-            self._apply(lambda doc: _op_delete(doc, name))
+            self._apply(lambda doc: op_delete(doc, name))
             return True
 
     def follow_instance(self, list_name: str, provider: str, instance: str) -> bool:
@@ -377,7 +295,7 @@ class WatchStore:
             target = self._current.get(list_name)
             if target is not None and entry in target.instances:
                 return False
-            self._apply(lambda doc: _op_follow(doc, list_name, entry))
+            self._apply(lambda doc: op_follow(doc, list_name, entry))
             return True
 
     def unfollow_instance(self, list_name: str, provider: str, instance: str) -> bool:
@@ -385,7 +303,7 @@ class WatchStore:
         with self._lock:
             if entry not in self._require(list_name).instances:
                 return False
-            self._apply(lambda doc: _op_unfollow(doc, list_name, entry))
+            self._apply(lambda doc: op_unfollow(doc, list_name, entry))
             return True
 
     # -- saving -------------------------------------------------------------------------------------------
@@ -398,6 +316,12 @@ class WatchStore:
             "fix the file and reload, or save the watch lists to another file",
             errors,
         )
+
+    def _saved(self, doc: WatchlistsFile, stamp: FileStamp, done: int) -> list[Operation]:
+        """(Under the lock.) The file now holds `doc`; the operations after the first `done` are still to save."""
+        later = self._ops[done:]
+        self._base, self._stamp, self._ops = doc, stamp, later
+        return later
 
     def save(self) -> SaveResult:
         """Write the lists now (merging with changes made on disk since we read it)."""
@@ -413,30 +337,15 @@ class WatchStore:
                 ops = list(self._ops)
                 base = self._base
                 base_stamp = self._stamp
-            with file_lock(path, self.lock_timeout):
-                remove_stale_temps(path)
-                found = read_with_stamp(path)
-                merged = False
-                if found is None or (base_stamp is not None and found[1].sha256 == base_stamp.sha256):
-                    # Unchanged since we read it (or deleted: then ours is all there is).
-                    doc = base.copy()
-                else:
-                    doc, problems = decode(found[0], path, self.providers)
-                    if any(p.is_error for p in problems):
-                        with self._lock:
-                            self.problems = problems
-                        raise self._blocked_error(problems)
-                    merged = True
-                for op in ops:
-                    op(doc)
-                data = dumps(doc).encode("utf-8")
-                written = atomic_write(path, data, backup=True)
-                stamp = stamp_of(data, os.stat(path))
+            try:
+                done = replay_onto_file(path, base, base_stamp, ops, self.providers, self.lock_timeout)
+            except BrokenFileError as exc:
+                with self._lock:
+                    self.problems = exc.problems
+                raise self._blocked_error(exc.problems) from None
+            doc, written, merged = done.doc, done.written, done.merged
             with self._lock:
-                later = self._ops[len(ops) :]
-                self._base = doc
-                self._stamp = stamp
-                self._ops = later
+                later = self._saved(doc, done.stamp, len(ops))
                 if merged:
                     self._current = doc.copy()
                     for op in later:
@@ -450,16 +359,11 @@ class WatchStore:
             with self._lock:
                 doc = self._current.copy()
                 count = len(self._ops)
-            data = dumps(doc).encode("utf-8")
             with file_lock(path, self.lock_timeout):
-                written = atomic_write(path, data, backup=True)
-                stamp = stamp_of(data, os.stat(path))
+                written, stamp = write_file(path, doc)
             with self._lock:
                 self.path = path
-                later = self._ops[count:]
-                self._base = doc
-                self._stamp = stamp
-                self._ops = later
+                self._saved(doc, stamp, count)
                 self.problems = []
             return SaveResult(path, written=written)
 
