@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
@@ -200,14 +199,3 @@ async def test_help_and_debug_screens(sim_reset: SimulatorProcess) -> None:
         text = app.export_screenshot()
         assert "sim-secret" not in text and "SIMSECRETKEY" not in text
         assert "Providers" in text
-
-
-@pytest.mark.parametrize("width", [100, 220])
-async def test_layout_adapts_to_narrow_and_wide_terminals(sim_reset: SimulatorProcess, width: int) -> None:
-    app = TaskdeckApp(demo_config(sim_reset), demo=True)
-    async with app.run_test(size=(width, 40)):
-        detail, table = app.detail.region, app.table.region
-        if width < 200:
-            assert detail.y > table.y  # below the table
-        else:
-            assert detail.x > table.x  # beside it

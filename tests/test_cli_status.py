@@ -339,3 +339,26 @@ def test_headless_commands_do_not_import_textual(deck: Deck, command: str) -> No
                           timeout=RUN_TIMEOUT)
     assert proc.returncode == 0, proc.stderr
     assert ids[0] in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["status", "wait"])
+def test_an_engine_that_dies_gives_exit_2_with_its_message(deck: Deck, command: str, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib
+
+    from tui.cli import main
+
+    module = importlib.import_module(f"tui.commands.{command}")
+
+    def broken(selection: Any) -> dict[str, Any]:
+        raise RuntimeError("the providers could not be built")
+
+    monkeypatch.setattr(module, "open_sources", broken)
+    for key in ("TASKDECK_CONFIG_DIR", "TASKDECK_STATE_DIR"):
+        monkeypatch.setenv(key, deck.env[key])
+    task = deck.apig(1, wait=0, run=5, outcome="succeed")[0]
+    code = main([command, "gw", "--instance", GATEWAY, task])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"taskdeck {command}: the polling engine stopped: RuntimeError: the providers could not be built" in err
+    assert "Traceback" not in err

@@ -52,7 +52,8 @@ def demo_in_tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
     env = {"TASKDECK_CONFIG_DIR": str(config_dir), "TASKDECK_STATE_DIR": str(state_dir),
            "COLORTERM": "truecolor", "LANG": "C.UTF-8"}
     command = " ".join([f"{k}={v}" for k, v in env.items()] +
-                       [f"TERM=tmux-256color exec {sys.executable} -m tui --demo"])
+                       # COLUMNS/LINES from pytest would override the pane's real size (160x50).
+                       [f"TERM=tmux-256color exec env -u COLUMNS -u LINES {sys.executable} -m tui --demo"])
     tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "160", "-y", "50",
              "-c", os.getcwd(), command)
     tmux.run("set-option", "-t", "demo", "remain-on-exit", "on")

@@ -186,7 +186,7 @@ async def test_dashboard_shows_hostile_text_literally(sim_reset: SimulatorProces
     tasks = fill_hostile(sim, labels=True)
     # One more that finishes while watched (a "Task finished" notification with hostile text), and
     # one whose every answer is an error body full of escapes and markup.
-    finishing = TaskRef("acme", sim.create_tasks("smint", wait=0, run=1.5, outcome="succeed",
+    finishing = TaskRef("acme", sim.create_tasks("smint", wait=0, run=5, outcome="succeed",
                                                  result=nasty("finished"))[0]["id"], label=nasty("finishing"))
     erroring = TaskRef("gw", sim.create_tasks("apig", instance=GATEWAY, outcome="never")[0]["id"],
                        instance=GATEWAY, label=nasty("erroring"))
@@ -218,7 +218,8 @@ async def test_dashboard_shows_hostile_text_literally(sim_reset: SimulatorProces
         assert "HTTP 500" in row_text(app, erroring.key)
         assert "expected JSON, got invalid JSON" in row_text(app, not_utf8.key)
         # A task finished: the toast carries the hostile title and summary, as plain text.
-        assert any(t == "Task finished" and "<finishing>" in m for _, t, m in notes)
+        await wait_until(pilot, lambda: any(t == "Task finished" and "<finishing>" in m for _, t, m in notes),
+                         what="the finish announced")
         assert_screen_safe(app)
 
         # Every row, selected in turn, decoded and raw: no control character on screen, the markup

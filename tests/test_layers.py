@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEADLESS = ["tui.core", "tui.providers", "tui.simulator"]
+HEADLESS = ["tui.core", "tui.providers", "tui.simulator", "tui.deck"]
 
 
 @pytest.mark.parametrize("package", HEADLESS)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.core.text import clean
-
-if TYPE_CHECKING:
-    from tui.app import TaskdeckApp
+from tui.screens.dashboard import DashboardScreen
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("task: add", "add_task", "Add tasks (or follow a DMS instance) to this watch list"),
@@ -41,8 +38,8 @@ class DeckCommands(Provider):
     def _entries(self) -> Iterator[tuple[str, Callable[[], Awaitable[None]], str]]:
         for title, action, help_text in COMMANDS:
             yield title, self._action(action), help_text
-        app: TaskdeckApp = self.app  # type: ignore[assignment]
-        for name in app.config.watch.names:
+        dashboard = self._dashboard()
+        for name in dashboard.deck.list_names if dashboard is not None else ():
             yield f"list: switch to {clean(name, limit=60)}", self._switch(name), "Show this watch list"
 
     async def discover(self) -> Hits:
@@ -56,12 +53,22 @@ class DeckCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, text=title, help=help_text)
 
+    def _dashboard(self) -> DashboardScreen | None:
+        stack = self.app.screen_stack
+        return stack[0] if stack and isinstance(stack[0], DashboardScreen) else None
+
     def _action(self, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            await self.app.run_action(action)
+            # Dashboard actions live on its screen; help, debug and quit on the app.
+            dashboard = self._dashboard()
+            name = action.split("(", 1)[0]
+            target = dashboard if dashboard is not None and hasattr(dashboard, f"action_{name}") else self.app
+            await self.app.run_action(action, default_namespace=target)
         return run
 
     def _switch(self, name: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            self.app._switch_to(name)  # type: ignore[attr-defined]
+            dashboard = self._dashboard()
+            if dashboard is not None:
+                dashboard.switch_to(name)
         return run

@@ -67,6 +67,13 @@ def report(command: str, error: CommandError) -> int:
     return fail(command, error.code, error.message, error.problems)
 
 
+def engine_stopped(command: str, exc: BaseException) -> int:
+    """The polling engine ended with an error nobody foresaw: say what it was, exit 2 (not a traceback,
+    and never a clean-looking 0)."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return fail(command, EXIT_USAGE, f"the polling engine stopped: {detail}")
+
+
 # --- providers and task ids -------------------------------------------------------------------------------
 
 

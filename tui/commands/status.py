@@ -24,6 +24,7 @@ from tui.commands.selection import (
     CommandError,
     Selection,
     add_selection_arguments,
+    engine_stopped,
     report,
     resolve_selection,
     say,
@@ -213,4 +214,6 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         silence_stdout()
         return EXIT_BROKEN_PIPE
+    except Exception as exc:  # noqa: BLE001 - the engine died: a message and exit 2, not a traceback
+        return engine_stopped(COMMAND, exc)
     return EXIT_OK if readings.complete else EXIT_UNREAD

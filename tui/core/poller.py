@@ -89,7 +89,9 @@ class Poller:
 
     def set_interval(self, provider: str, seconds: float) -> float:
         """Change a provider's interval, clamped to the API's minimum. Returns the new value."""
-        lane = self._lanes[provider]
+        lane = self._lanes.get(provider)
+        if lane is None:  # no such profile: its tasks already show "no provider profile named …"
+            return float(seconds)
         lane.interval = max(float(lane.source.min_interval), min(3600.0, float(seconds)))
         self._health.update(lane, interval=lane.interval)
         return lane.interval

@@ -24,7 +24,9 @@ class DeckHeader(Static):
         super().__init__("", id=id, markup=False)
         self._last = ""
 
-    def show(self, list_name: str | None, counts: Counter[TaskState], total: int, paused: bool) -> None:
+    def show(self, list_name: str | None, counts: Counter[TaskState], total: int, paused: bool,
+             problem: str | None = None) -> None:
+        """`problem`: something that stops taskdeck from working (the polling engine has stopped)."""
         text = Text.assemble(("taskdeck", "bold"), " · ", (clean(list_name or "no watch list", limit=40), "bold"),
                              f"  {total} task{'s' if total != 1 else ''}  ")
         for state in ORDER:
@@ -33,6 +35,8 @@ class DeckHeader(Static):
                 text.append(f" {STATE_SYMBOL[state]} {n} {state.value} ", style=STATE_STYLE[state])
         if paused:
             text.append("  ⏸ PAUSED ", style="bold reverse yellow")
+        if problem:
+            text.append(f"  ✖ {clean(problem, limit=80)} ", style="bold reverse red")
         key = text.plain + repr(text.spans)
         if key != self._last:
             self._last = key

@@ -12,15 +12,17 @@ from tui.widgets.table_model import Column, Row, make_row, state_cell
 # A row is stale when its data is older than this many missed intervals.
 STALE_AFTER_INTERVALS = 3
 
+# The columns a user reads first come first, so that at 80 columns state, title (at least 30
+# characters), progress and age are on screen; the rest are a horizontal scroll away.
 COLUMNS: tuple[Column, ...] = (
     Column("state", "State", width=12),
-    Column("progress", "Progress", width=20),
-    Column("provider", "Provider", min_width=8, max_width=16),
-    Column("title", "Title", min_width=12, max_width=34),
-    Column("id", "Task id", width=14),
-    Column("started", "Started", width=8),
-    Column("duration", "Duration", width=8, align="right"),
+    Column("title", "Title", min_width=30, max_width=36),
+    Column("progress", "Progress", width=18),
     Column("age", "Age", width=5, align="right"),
+    Column("duration", "Duration", width=8, align="right"),
+    Column("started", "Started", width=8),
+    Column("provider", "Provider", min_width=8, max_width=16),
+    Column("id", "Task id", width=14),
     Column("error", "Last error", min_width=10, max_width=60),
 )
 
@@ -97,28 +99,20 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
     if snapshot.summary:
         title = f"{title} · {snapshot.summary}" if title else snapshot.summary
-    cells = (
-        state,
-        progress_text(snapshot),
-        ref.provider,
-        title,
-        short_id(ref.id),
-        clock_time(started),
-        span(duration),
-        "" if snapshot.finished else span(age),
-        (error, "task-table--error") if error else "",
-    )
-    sort_keys = (
-        STATE_ORDER[snapshot.state],
-        snapshot.progress if snapshot.progress is not None else -1.0,
-        ref.provider,
-        title.lower(),
-        ref.id,
-        started or 0.0,
-        duration if duration is not None else -1.0,
-        age if age is not None else 1e12,
-        error,
-    )
+    # Each column's (cell, sort key); the table gets them in COLUMNS order.
+    values: dict[str, tuple[object, object]] = {
+        "state": (state, STATE_ORDER[snapshot.state]),
+        "title": (title, title.lower()),
+        "progress": (progress_text(snapshot), snapshot.progress if snapshot.progress is not None else -1.0),
+        "age": ("" if snapshot.finished else span(age), age if age is not None else 1e12),
+        "duration": (span(duration), duration if duration is not None else -1.0),
+        "started": (clock_time(started), started or 0.0),
+        "provider": (ref.provider, ref.provider),
+        "id": (short_id(ref.id), ref.id),
+        "error": ((error, "task-table--error") if error else "", error),
+    }
+    cells = tuple(values[column.key][0] for column in COLUMNS)
+    sort_keys = tuple(values[column.key][1] for column in COLUMNS)
     search = " ".join((snapshot.state.value, snapshot.raw_state, ref.provider, ref.instance or "", ref.id,
                        title, ref.label or "", error))
     return make_row(cells, sort_keys=sort_keys, search_text=search, state=snapshot.state.value,

@@ -7,7 +7,6 @@ of providers, instances or lists changed.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,9 +15,10 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode
 
-from tui.board_model import ListNode, ProviderNode
-from tui.core.model import HealthStatus, ProviderHealth, TaskState
+from tui.core.model import HealthStatus, TaskState
 from tui.core.text import clean
+from tui.deck.health import health_text
+from tui.deck.nodes import ListNode, ProviderNode
 from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
 
 HEALTH_MARK = {
@@ -37,33 +37,6 @@ class NodeRef:
     kind: str  # "provider" | "health" | "instance" | "list" | "group"
     name: str
     instance: str | None = None
-
-
-def _clock(ts: float | None) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts)) if ts else "never"
-
-
-def health_text(health: ProviderHealth | None) -> str:
-    """Plain words for a provider's health, as shown in the sidebar and the debug screen. A hint
-    (a clock far off the server's) comes first: it is the cause, and the narrow sidebar cuts the end."""
-    text = _status_text(health)
-    hint = health.hint if health is not None else None
-    return f"{clean(hint, limit=120)}; {text}" if hint else text
-
-
-def _status_text(health: ProviderHealth | None) -> str:
-    if health is None or health.status is HealthStatus.IDLE:
-        return "not polled yet"
-    if health.status is HealthStatus.OK:
-        return "ok"
-    every = f"retrying every {health.interval:g} s"
-    last = f"last success {_clock(health.last_success)}"
-    if health.status is HealthStatus.UNREACHABLE:
-        return f"unreachable since {_clock(health.since)}, {every}, {last}"
-    if health.status is HealthStatus.AUTH_FAILED:
-        return f"authentication failed since {_clock(health.since)}, {every}"
-    error = health.last_error.message if health.last_error else ""
-    return f"errors: {clean(error, limit=60)}, {last}"
 
 
 def counts_text(counts: Counter[TaskState]) -> Text:

@@ -1,8 +1,8 @@
 """What the dashboard knows, without any widget: snapshots, health, the active list.
 
-The app feeds engine batches in with `apply()` and gets back what changed, so it
-touches only changed rows, and learns which changes deserve a notification.
-Kept free of textual so it can be tested on its own.
+The session controller (tui.deck.controller) feeds engine batches in with `apply()`
+and gets back what changed, so the screen touches only changed rows and learns which
+changes deserve a notification. Kept free of textual so it can be tested on its own.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tui.board_model import ListNode, ProviderNode
 from tui.core.config import Config, WatchList
 from tui.core.engine import Batch
 from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot, TaskState
+from tui.deck.nodes import ListNode, ProviderNode
 
 
 @dataclass
@@ -26,6 +26,11 @@ class Changes:
     went_down: list[ProviderHealth] = field(default_factory=list)
     came_back: list[ProviderHealth] = field(default_factory=list)
     discovered: list[TaskRef] = field(default_factory=list)
+    snapshots: dict[str, TaskSnapshot] = field(default_factory=dict)  # the batch's new snapshots, by key
+    health: dict[str, ProviderHealth] = field(default_factory=dict)  # the batch's provider health
+
+    def __bool__(self) -> bool:
+        return bool(self.snapshots or self.health or self.discovered)
 
 
 _DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
@@ -36,6 +41,9 @@ class Board:
         self.config = config
         self.snapshots: dict[str, TaskSnapshot] = {}
         self.health: dict[str, ProviderHealth] = {}
+        # The interval in force per provider, as the session set it (the engine's health reports it
+        # only after its next read, which made quick +/- presses work from a stale value).
+        self.intervals: dict[str, float] = {}
         names = config.watch.names
         self.active_name: str | None = active if active in names else (names[0] if names else None)
         self._active: dict[str, TaskRef] = {}
@@ -82,7 +90,7 @@ class Board:
     # -- engine results ---------------------------------------------------------------------------
 
     def apply(self, batch: Batch) -> Changes:
-        changes = Changes()
+        changes = Changes(snapshots=batch.snapshots, health=batch.health)
         for key, snapshot in batch.snapshots.items():
             previous = self.snapshots.get(key)
             self.snapshots[key] = snapshot
@@ -103,6 +111,8 @@ class Board:
         return changes
 
     def interval(self, provider: str) -> float:
+        if provider in self.intervals:
+            return self.intervals[provider]
         health = self.health.get(provider)
         if health is not None:
             return health.interval

@@ -1,0 +1,443 @@
+"""The dashboard: sidebar, live task table, decoded detail pane.
+
+It draws what the session controller (`tui.deck.controller.Deck`) says and forwards
+keys to it; it never edits watch lists or talks to the engine itself. Engine results
+arrive as a message from the engine thread and are taken at most ~4 times a second,
+so the screen applies one batch of changed rows at a time.
+
+Layout by width: from 200 columns the detail pane sits beside the table; from 120 it
+goes under it; below 120 the sidebar folds away (`b` brings it back) and the detail
+opens over the table with Enter and closes with Escape. `z` gives the detail pane the
+whole screen at any width.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from tui.core.model import TaskRef
+from tui.core.text import clean
+from tui.deck.controller import Deck
+from tui.deck.outcome import Outcome
+from tui.deck.tidings import announce, rings_bell
+from tui.screens.add_task import AddTaskRequest, AddTaskScreen, ProviderChoice
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.notes import Toaster
+from tui.screens.prompt import PromptScreen
+from tui.widgets.detail import DetailPane
+from tui.widgets.header import DeckHeader
+from tui.widgets.rows import COLUMNS, build_row
+from tui.widgets.sidebar import NodeRef, Sidebar
+from tui.widgets.task_table import TaskTable
+
+FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
+AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfinished rows
+WIDE = 200  # from this width the detail pane sits beside the table
+COMPACT = 120  # below this width the sidebar folds away and the detail opens over the table
+CHROME_EVERY = 1.0  # seconds between recounts of header and sidebar when nothing notable happened
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
+        Binding("a", "add_task", "Add", id="app.add_task"),
+        Binding("d", "remove_task", "Remove", id="app.remove_task"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("r", "refresh_selected", "Refresh", id="app.refresh"),
+        Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
+        Binding("p", "toggle_pause", "Pause", id="app.pause"),
+        Binding("plus", "interval(1)", "Slower", show=False, id="app.interval_up"),
+        Binding("minus", "interval(-1)", "Faster", show=False, id="app.interval_down"),
+        Binding("left_square_bracket", "cycle_list(-1)", "Prev list", show=False, id="app.list_prev"),
+        Binding("right_square_bracket", "cycle_list(1)", "Next list", show=False, id="app.list_next"),
+        *[Binding(str(n), f"list_number({n})", f"List {n}", show=False, id=f"app.list_{n}") for n in range(1, 10)],
+        Binding("n", "new_list", "New list", show=False, id="app.list_new"),
+        Binding("f2", "rename_list", "Rename list", show=False, id="app.list_rename"),
+        Binding("D", "delete_list", "Delete list", show=False, id="app.list_delete"),
+        Binding("b", "toggle_sidebar", "Sidebar", show=False, id="app.toggle_sidebar"),
+        Binding("z", "zoom_detail", "Full detail", show=False, id="app.zoom_detail"),
+        Binding("v", "detail('toggle_raw')", "Raw", show=False, id="app.toggle_raw"),
+        Binding("e", "detail('export')", "Save result", id="app.export"),
+        Binding("o", "detail('open_url')", "Open URL", show=False, id="app.open_url"),
+        Binding("y", "detail('copy_result')", "Copy", show=False, id="app.copy_result"),
+        Binding("Y", "detail('copy_id')", "Copy id/URL", show=False, id="app.copy_id"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+    ]
+
+    class EngineNews(Message):
+        """The engine has results waiting (posted from the engine thread)."""
+
+    def __init__(self, deck: Deck) -> None:
+        super().__init__(id="dashboard")
+        self.deck = deck
+        self.flushes = 0  # how many batches reached the widgets (tests wait on it)
+        self._flush_pending = False
+        self._last_flush = 0.0
+        self._chrome_at = 0.0
+        self._sidebar_wanted: bool | None = None  # None: follow the width
+        self._toaster: Toaster | None = None
+        self._early: list[Outcome] = []  # outcomes that came before the screen was mounted
+        self._ready = False  # on_mount has built the widgets
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield DeckHeader(id="deck-header")
+        with Horizontal(id="body"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="main"):
+                yield Input(placeholder="filter: text, state:failed, provider:name  (esc clears)", id="filter")
+                with Horizontal(id="panes"):
+                    yield TaskTable(id="tasks")
+                    yield DetailPane(id="detail")
+        yield Footer()
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one("#tasks", TaskTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one("#sidebar", Sidebar)
+
+    @property
+    def toaster(self) -> Toaster:
+        if self._toaster is None:
+            self._toaster = Toaster(self.app)
+        return self._toaster
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.table.set_columns(COLUMNS)
+        self._show_list()
+        self.set_interval(AGE_TICK, self._tick_ages)
+        self.table.focus()
+        self._layout_for(self.app.size.width)
+        self._ready = True
+        early, self._early = self._early, []
+        for outcome in early:
+            self.show_outcome(outcome)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout_for(event.size.width)
+
+    @property
+    def compact(self) -> bool:
+        return self.app.size.width < COMPACT
+
+    def _layout_for(self, width: int) -> None:
+        body = self.query_one("#body")
+        body.set_class(width >= WIDE, "wide")
+        body.set_class(COMPACT <= width < WIDE, "narrow")
+        body.set_class(width < COMPACT, "compact")
+        show_sidebar = self._sidebar_wanted if self._sidebar_wanted is not None else width >= COMPACT
+        body.set_class(not show_sidebar, "no-sidebar")
+        if width >= COMPACT:
+            body.remove_class("detail-open")
+
+    def action_toggle_sidebar(self) -> None:
+        body = self.query_one("#body")
+        self._sidebar_wanted = body.has_class("no-sidebar")
+        self._layout_for(self.app.size.width)
+
+    def action_zoom_detail(self) -> None:
+        body = self.query_one("#body")
+        body.toggle_class("detail-zoom")
+        if body.has_class("detail-zoom"):
+            self.detail.focus_body()
+        else:
+            self.table.focus()
+
+    def _open_detail(self) -> None:
+        self.query_one("#body").add_class("detail-open")
+        self.detail.focus_body()
+
+    def _close_detail(self) -> bool:
+        body = self.query_one("#body")
+        if body.has_class("detail-zoom") or body.has_class("detail-open"):
+            body.remove_class("detail-zoom", "detail-open")
+            self.table.focus()
+            return True
+        return False
+
+    # -- from the controller to the widgets ----------------------------------------------------------
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Draw what an action changed: rows, a reload of the list, the cursor, notes."""
+        if not self._ready:
+            self._early.append(outcome)
+            return
+        if outcome.reload:
+            self._show_list()
+        elif outcome.rows or outcome.removed:
+            now = time.time()
+            self.table.apply({key: self._row(key, now) for key in outcome.rows if self.deck.board.in_active(key)},
+                             removed=outcome.removed)
+        if outcome.cursor is not None:
+            self.table.move_cursor_to_key(outcome.cursor)
+        self._update_chrome()
+        for note in outcome.notes:
+            self.toaster.show(note)
+
+    def _row(self, key: str, now: float) -> Any:
+        snapshot = self.deck.snapshot(key)
+        return build_row(snapshot, interval=self.deck.board.interval(snapshot.ref.provider), now=now)
+
+    def _update_chrome(self) -> None:
+        """Header totals and sidebar counts: a pass over every watched task, so not on every flush."""
+        self._chrome_at = time.monotonic()
+        board = self.deck.board
+        refs = board.active_refs()
+        failure = self.deck.engine_failure
+        self.query_one(DeckHeader).show(board.active_name, board.counts(refs), len(refs), self.deck.paused,
+                                        problem=f"polling stopped: {failure.message}" if failure else None)
+        providers, lists = board.sidebar()
+        self.sidebar.update_model(providers, lists)
+
+    def _show_list(self) -> None:
+        """(Re)fill the table with the active list and restore its sort, filter and selection."""
+        table = self.table
+        table.clear()
+        now = time.time()
+        table.apply({ref.key: self._row(ref.key, now) for ref in self.deck.board.active_refs()})
+        state = self.deck.view()
+        filter_input = self.query_one("#filter", Input)
+        if state is not None:
+            if state.sort:
+                table.sort_by(state.sort, state.sort_reverse)
+            table.set_filter(state.filter)
+            filter_input.value = state.filter
+            filter_input.display = bool(state.filter)
+            if state.selected:
+                table.move_cursor_to_key(state.selected)
+        self._update_chrome()
+        key = table.cursor_key
+        self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+
+    def remember_view(self) -> None:
+        table = self.table
+        self.deck.remember_view(sort=table.sort_column, sort_reverse=table.sort_reverse,
+                                filter=table.filter_text, selected=table.cursor_key)
+
+    # -- engine → widgets ---------------------------------------------------------------------------
+
+    def on_dashboard_screen_engine_news(self, _: EngineNews) -> None:
+        self._request_flush()
+
+    def _request_flush(self) -> None:
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        wait = max(0.01, FLUSH_EVERY - (time.monotonic() - self._last_flush))
+        self.set_timer(wait, self._flush_engine)
+
+    def _flush_engine(self) -> None:
+        self._flush_pending = False
+        if not self.is_mounted:
+            return
+        self._last_flush = time.monotonic()
+        changes = self.deck.take()
+        if not changes:
+            return
+        with self.app.batch_update():
+            if changes.active:
+                now = time.time()
+                self.table.apply({key: self._row(key, now) for key in changes.active})
+            notable = changes.finished or changes.went_down or changes.came_back or changes.health
+            if notable or changes.discovered or time.monotonic() - self._chrome_at >= CHROME_EVERY:
+                self._update_chrome()
+            selected = self.table.cursor_key
+            if selected is not None and selected in changes.snapshots:
+                self.detail.show(changes.snapshots[selected])
+        for note in announce(changes, self.deck.board):
+            self.toaster.show(note)
+        if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
+            self.app.bell()
+        self.flushes += 1
+
+    def engine_stopped(self, outcome: Outcome) -> None:
+        self.show_outcome(outcome)
+
+    def _tick_ages(self) -> None:
+        """Refresh the age/duration cells of visible, unfinished rows (nothing to do when all are done)."""
+        board = self.deck.board
+        if self.deck.paused or not self.is_mounted or not board.running_in_active():
+            return
+        table = self.table
+        first = int(table.scroll_offset.y)
+        window = table.visible_keys[first: first + table.size.height + 1]
+        now = time.time()
+        rows = {key: self._row(key, now) for key in window
+                if (s := board.snapshots.get(key)) is not None and not s.finished}
+        if rows:
+            table.apply(rows)
+
+    # -- table and sidebar events ---------------------------------------------------------------------
+
+    @on(TaskTable.CursorMoved)
+    def _cursor_moved(self, event: TaskTable.CursorMoved) -> None:
+        key = event.key
+        self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+        row = self.table.cursor_row
+        y = None if row is None else self.table.region.y + 1 + row - int(self.table.scroll_offset.y)
+        self.toaster.avoid_row(self, y, self.size.height)
+
+    @on(TaskTable.RowActivated)
+    def _row_activated(self, event: TaskTable.RowActivated) -> None:
+        if self.compact:
+            self._open_detail()
+        else:
+            self.detail.focus_body()
+
+    @on(Sidebar.NodeSelected)
+    def _node_selected(self, event: Sidebar.NodeSelected[NodeRef]) -> None:
+        ref = event.node.data
+        if ref is None:
+            return
+        if ref.kind == "list":
+            self.switch_to(ref.name)
+        elif ref.kind in ("provider", "instance", "health"):
+            query = f"provider:{ref.name}" + (f" {ref.instance}" if ref.instance else "")
+            self._set_filter(query)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+        self.remember_view()
+
+    def _set_filter(self, text: str) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = text
+        filter_input.display = bool(text)
+        self.table.set_filter(text)
+        self.remember_view()
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def switch_to(self, name: str) -> None:
+        if name == self.deck.board.active_name:
+            return
+        self.remember_view()
+        self.show_outcome(self.deck.switch(name))
+
+    def action_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.focus()
+
+    def action_clear_or_back(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.has_focus or (filter_input.display and self.focused is self.table):
+            self._set_filter("")
+            self.table.focus()
+        elif self._close_detail():
+            return
+        elif self.focused is not self.table:
+            self.table.focus()
+
+    def _selected_ref(self) -> TaskRef | None:
+        key = self.table.cursor_key
+        return None if key is None else self.deck.board.active_ref(key)
+
+    def action_refresh_selected(self) -> None:
+        key = self.table.cursor_key
+        if key is not None:
+            self.show_outcome(self.deck.refresh([key]))
+
+    def action_refresh_all(self) -> None:
+        self.show_outcome(self.deck.refresh())
+
+    def action_toggle_pause(self) -> None:
+        self.show_outcome(self.deck.toggle_pause())
+
+    def action_interval(self, direction: int) -> None:
+        self.show_outcome(self.deck.change_interval(self.table.cursor_key, direction))
+
+    def action_add_task(self) -> None:
+        board = self.deck.board
+        choices = [ProviderChoice(name=p.name, kind=p.kind, needs_instance=p.needs_instance,
+                                  instances=sorted({r.instance for r in board.all_refs()
+                                                    if r.provider == p.name and r.instance}))
+                   for p in self.deck.config.providers.providers.values()]
+        if not choices:
+            self.app.notify("No provider profiles: add one to providers.toml (taskdeck locate shows where)",
+                            severity="warning", markup=False)
+            return
+        selected = self._selected_ref()
+        self.app.push_screen(AddTaskScreen(choices, provider=selected.provider if selected else None),
+                             self._added)
+
+    def _added(self, request: AddTaskRequest | None) -> None:
+        if request is None:
+            return
+        refs = [TaskRef(provider=request.provider, id=task_id, instance=request.instance, label=request.label)
+                for task_id in request.ids]
+        follow = (request.provider, request.instance) if request.follow_instance and request.instance else None
+        self.show_outcome(self.deck.add(refs, follow=follow))
+
+    def action_remove_task(self) -> None:
+        key = self.table.cursor_key
+        if key is not None:
+            self.show_outcome(self.deck.remove(key))
+
+    def action_undo(self) -> None:
+        self.show_outcome(self.deck.undo())
+
+    def action_cycle_list(self, step: int) -> None:
+        self.remember_view()
+        self.show_outcome(self.deck.cycle(step))
+
+    def action_list_number(self, number: int) -> None:
+        self.remember_view()
+        self.show_outcome(self.deck.switch_number(number))
+
+    def action_new_list(self) -> None:
+        def create(name: str | None) -> None:
+            if name:
+                self.remember_view()
+                self.show_outcome(self.deck.create_list(name))
+        self.app.push_screen(PromptScreen("New watch list", placeholder="name"), create)
+
+    def action_rename_list(self) -> None:
+        old = self.deck.board.active_name
+        if old is None:
+            return
+
+        def rename(new: str | None) -> None:
+            if new:
+                self.show_outcome(self.deck.rename_list(new))
+        self.app.push_screen(PromptScreen("Rename watch list", value=old), rename)
+
+    def action_delete_list(self) -> None:
+        board = self.deck.board
+        name = board.active_name
+        if name is None:
+            return
+
+        def delete(ok: bool | None) -> None:
+            if ok:
+                self.show_outcome(self.deck.delete_list())
+        count = len(board.active_refs())
+        self.app.push_screen(ConfirmScreen(f"Delete the watch list '{clean(name)}' and its {count} tasks? "
+                                           "(u brings it back)", "Delete"), delete)
+
+    def action_detail(self, what: str) -> None:
+        getattr(self.detail, f"action_{what}")()
