@@ -180,6 +180,13 @@ class TaskdeckApp(App[None]):
         paths = self.config.paths
         board = self.deck.board
         failure = self.deck.engine_failure
+        last = self.deck.supervisor.last_failure
+        if failure is not None:
+            engine = f"stopped: {failure.message}"
+        elif last is not None:
+            engine = f"running; restarted {self.deck.supervisor.restarts} time(s), last stop: {last.message}"
+        else:
+            engine = "running"
         info: dict[str, Any] = {
             "taskdeck": __version__,
             "python": platform.python_version(),
@@ -187,7 +194,7 @@ class TaskdeckApp(App[None]):
             "httpx": httpx.__version__,
             "aiohttp": aiohttp.__version__,
             "mode": "demo (nothing is written)" if self.demo else "normal",
-            "engine": f"stopped: {failure.message}" if failure else "running",
+            "engine": engine,
             "Files": {"providers.toml": str(paths.providers), "watchlists.toml": str(paths.watchlists),
                       "state": str(paths.state)} if paths else {"(in memory)": "nothing is written"},
             "Providers": {name: health_text(board.health.get(name)) for name in self.config.providers.providers},
@@ -195,8 +202,8 @@ class TaskdeckApp(App[None]):
                               if h.last_error is not None and h.status is not HealthStatus.OK],
             "Configuration problems": [str(p) for p in self.config.problems],
         }
-        if failure is not None and failure.traceback:
-            info["Engine traceback"] = failure.traceback.splitlines()
+        if last is not None and last.traceback:
+            info["Engine traceback"] = last.traceback.splitlines()
         return info
 
     async def action_quit(self) -> None:

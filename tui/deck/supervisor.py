@@ -56,7 +56,8 @@ class EngineSupervisor:
         self._clock = clock
         self.restart_every = restart_every
         self.engine: EngineLike = self._make(sources_factory, notify)
-        self.failure: EngineFailure | None = None
+        self.failure: EngineFailure | None = None  # why the engine is stopped now
+        self.last_failure: EngineFailure | None = None  # kept after a restart, for F12
         self.restarts = 0
         self.stopping = False
         self._started_at: float | None = None
@@ -75,7 +76,7 @@ class EngineSupervisor:
         if self.stopping:
             return None
         message, trace = describe(exc)
-        self.failure = EngineFailure(message, trace, time.time(), self.restarts)
+        self.failure = self.last_failure = EngineFailure(message, trace, time.time(), self.restarts)
         return self.failure
 
     def restart_delay(self) -> float:
