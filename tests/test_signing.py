@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import unquote
 
@@ -62,6 +63,10 @@ C_AUTH = (
     "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, "
     "Signature=436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f"
 )
+
+
+def hmac_hex(key: str, text: str) -> str:
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 def fixed(date: str):
@@ -183,9 +188,32 @@ def test_canonical_query_round_trips(pairs: list[tuple[str, str]]) -> None:
     text = canonical_query(pairs)
     assert all(c.isalnum() and c.isascii() or c in "-_.~%=&" for c in text)
     items = text.split("&") if text else []
-    assert items == sorted(items, key=lambda item: item.split("=", 1)[0])
     decoded = [tuple(unquote(part) for part in item.split("=", 1)) for item in items]
-    assert sorted(decoded) == sorted(pairs)
+    # Sorted on the raw pairs, then encoded (the SDK's order), not sorted on the encoded text.
+    assert decoded == sorted(pairs)
+
+
+def test_canonical_query_sorts_raw_pairs_before_encoding() -> None:
+    # Encoded first, "a%2Fb" < "a.b" and "a%C3%A9" < "az"; raw, "." < "/" and "z" < "é".
+    assert canonical_query([("a/b", "1"), ("a.b", "2")]) == "a.b=2&a%2Fb=1"
+    assert canonical_query([("aé", "1"), ("az", "2")]) == "az=2&a%C3%A9=1"
+    assert canonical_query([("k", "é"), ("k", "z")]) == "k=z&k=%C3%A9"
+
+
+def test_empty_body_is_hashed_whatever_the_content_type() -> None:
+    auth = AkSkAuth("AccessKey", "SecretKey", now=fixed(B_DATE))
+    request = run_auth(auth, httpx.Request("GET", B_URL, headers={"Content-Type": "text/plain"}))
+    # The header is added and signed (as the SDK does), but an empty body hashes to e3b0c442...
+    assert request.headers["X-Sdk-Content-Sha256"] == UNSIGNED_PAYLOAD
+    headers = {"Content-Type": "text/plain", "X-Sdk-Content-Sha256": UNSIGNED_PAYLOAD}
+    signed = ["content-type", "host", "x-sdk-content-sha256", "x-sdk-date"]
+    lower = {"content-type": "text/plain", "host": "service.endpoint.myhuaweicloud.com",
+             "x-sdk-content-sha256": UNSIGNED_PAYLOAD, "x-sdk-date": B_DATE}
+    canonical = canonical_request("GET", "/resources", "size=1", lower, signed, EMPTY)
+    expected = sign("AccessKey", "SecretKey", "GET", B_URL, headers, b"", date=B_DATE)
+    assert canonical.endswith("\n" + EMPTY)
+    assert expected.endswith(hmac_hex("SecretKey", string_to_sign(canonical, B_DATE)))
+    assert request.headers["Authorization"] == expected
 
 
 # ---------------------------------------------------------------- AkSkAuth reproduces the vectors

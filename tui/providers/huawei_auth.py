@@ -7,8 +7,10 @@ The signing follows Huawei's published algorithm (API signing guide, "SDK-HMAC-S
     Authorization    = SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=hex(hmac_sha256(SK, StringToSign))
 
 The canonical URI always ends in "/" (the request itself is sent as it is); the canonical query is
-RFC 3986 encoded and sorted; CanonicalHeaders is `name:value\\n` per signed header, followed by an
-empty line. Header names containing "_" are never signed.
+sorted on the raw pairs and then RFC 3986 encoded; CanonicalHeaders is `name:value\\n` per signed
+header, followed by an empty line. Header names containing "_" are never signed. An empty body is
+hashed (e3b0c442…) whatever its Content-Type. The official SDK's `huaweicloudsdkcore/signer/signer.py`
+is the referee (tests/test_sdk_signing.py compares the two byte for byte).
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ __all__ = [
 ALGORITHM = "SDK-HMAC-SHA256"
 SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-# Bodies of these media types are hashed; any other Content-Type is sent as UNSIGNED-PAYLOAD.
-HASHED_MEDIA_TYPES = frozenset({"application/json", "application/bson"})
+# Bodies whose Content-Type starts with one of these are hashed; any other Content-Type is sent as
+# UNSIGNED-PAYLOAD. A prefix test, case-sensitive, as the SDK's `_process_content_header` does.
+HASHED_MEDIA_TYPES = ("application/json", "application/bson")
+EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 # Headers left out of the signature even though they are sent: Authorization itself, hop-by-hop
 # headers, and headers a transport or proxy may set or rewrite after signing. The signature only
 # has to cover what the server will see unchanged; host and x-sdk-date are always covered.
@@ -121,12 +125,15 @@ def _query_pairs(query: QueryInput) -> list[tuple[str, str]]:
 
 
 def canonical_query(params: QueryInput) -> str:
-    """Canonical query string: RFC 3986 encoded `k=v` pairs sorted by key then value, joined by `&`.
+    """Canonical query string: `k=v` pairs sorted by raw key then raw value, then RFC 3986 encoded,
+    joined by `&`.
 
-    `params` may be a raw query string (as it appears in a URL), a mapping, or (key, value) pairs;
-    list values become repeated keys, booleans `true`/`false`, empty values `k=`.
+    Sorting before encoding is what the SDK does (`_process_canonical_query_string`); encoding first
+    orders `a.b`/`a/b` or `az`/`aé` the other way round, and the server would compute another
+    signature. `params` may be a raw query string (as it appears in a URL), a mapping, or
+    (key, value) pairs; list values become repeated keys, booleans `true`/`false`, empty values `k=`.
     """
-    pairs = sorted((_encode(k), _encode(v)) for k, v in _query_pairs(params))
+    pairs = [(_encode(k), _encode(v)) for k, v in sorted(_query_pairs(params))]
     return "&".join(f"{k}={v}" for k, v in pairs)
 
 
@@ -178,16 +185,20 @@ def signature(secret_key: Secret | str, string_to_sign: str) -> str:
 def _is_hashed_content_type(content_type: str | None) -> bool:
     if not content_type:
         return True
-    return content_type.split(";", 1)[0].strip().lower() in HASHED_MEDIA_TYPES
+    return content_type.startswith(HASHED_MEDIA_TYPES)
 
 
 def body_hash(headers: Mapping[str, str], body: bytes | str | None) -> str:
-    """UNSIGNED-PAYLOAD when the headers say so (X-Sdk-Content-Sha256), else hex SHA-256 of the body."""
-    if _lower(headers).get("x-sdk-content-sha256", "").strip() == UNSIGNED_PAYLOAD:
-        return UNSIGNED_PAYLOAD
+    """Hex SHA-256 of an empty body, always; else UNSIGNED-PAYLOAD when the headers say so
+    (X-Sdk-Content-Sha256), else hex SHA-256 of the body (SDK `_process_hash_payload`, in that order)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
-    return _sha256_hex(body or b"")
+    if not body:
+        return EMPTY_BODY_SHA256
+    declared = _lower(headers).get("x-sdk-content-sha256", "").strip()
+    if declared:
+        return declared
+    return _sha256_hex(body)
 
 
 def _authorize(
@@ -230,8 +241,8 @@ def sign(
 
 class AkSkAuth(httpx.Auth):
     """Sign each request with AK/SK. Adds X-Sdk-Date, X-Project-Id (when a project is configured),
-    X-Security-Token (temporary credentials) and, for bodies that are not JSON,
-    `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`; then Authorization."""
+    X-Security-Token (temporary credentials) and, for a Content-Type that is not JSON or BSON (even
+    with an empty body, as the SDK does), `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`; then Authorization."""
 
     requires_request_body = True
 
@@ -262,9 +273,8 @@ class AkSkAuth(httpx.Auth):
         if not _is_hashed_content_type(request.headers.get("content-type")):
             request.headers["X-Sdk-Content-Sha256"] = UNSIGNED_PAYLOAD
         headers = dict(request.headers.items())  # lowercase names, duplicates joined
-        body = None if headers.get("x-sdk-content-sha256") == UNSIGNED_PAYLOAD else request.content
         request.headers["Authorization"] = _authorize(
-            self._access_key, self._secret_key, request.method, request.url, headers, body
+            self._access_key, self._secret_key, request.method, request.url, headers, request.content
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

@@ -109,15 +109,9 @@ class AuthState:
         missing = [h for h in signed if h not in request.headers]
         if missing:
             return AuthFailure("APIG.0301", f"Incorrect IAM authentication information: header {missing[0]} missing")
-        if request.headers.get("X-Sdk-Content-Sha256") == signing.UNSIGNED_PAYLOAD:
-            body_hash = signing.UNSIGNED_PAYLOAD
-        else:
-            body_hash = signing.body_sha256(await request.read())
         url = request.rel_url
-        canonical = signing.canonical_request(
-            request.method, url.raw_path, url.query.items(), request.headers, signed, body_hash
-        )
-        expected = signing.signature(cred.SECRET_KEY, signing.string_to_sign(date, canonical))
+        expected = signing.expected_signature(request.method, url.raw_path, url.query.items(), request.headers,
+                                              signed, await request.read(), cred.SECRET_KEY)
         if not signing.signatures_match(expected, given):
             return AuthFailure("APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail")
         return None

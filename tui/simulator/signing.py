@@ -35,9 +35,9 @@ def canonical_uri(path: str) -> str:
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    """`k=v` pairs (decoded input), RFC 3986 encoded, sorted by key then value, joined with `&`."""
-    encoded = sorted((rfc3986(k), rfc3986(v)) for k, v in pairs)
-    return "&".join(f"{k}={v}" for k, v in encoded)
+    """`k=v` pairs (decoded input), sorted by raw key then raw value, then RFC 3986 encoded, joined
+    with `&`. Sorting before encoding is the SDK's order (`signer.py` `_process_canonical_query_string`)."""
+    return "&".join(f"{rfc3986(k)}={rfc3986(v)}" for k, v in sorted(pairs))
 
 
 def canonical_headers(headers: Mapping[str, str], signed: list[str]) -> str:
@@ -75,6 +75,34 @@ def signature(secret_key: str, to_sign: str) -> str:
 
 def body_sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def payload_hash(declared: str | None, body: bytes) -> str:
+    """The body hash a signer used: the empty hash for an empty body whatever the headers say,
+    else the declared `X-Sdk-Content-Sha256` (UNSIGNED-PAYLOAD), else the body's SHA-256
+    (SDK `signer.py` `_process_hash_payload`, in that order)."""
+    if not body:
+        return EMPTY_BODY_SHA256
+    if declared:
+        return declared
+    return body_sha256(body)
+
+
+def expected_signature(
+    method: str,
+    raw_path: str,
+    query: Iterable[tuple[str, str]],
+    headers: Mapping[str, str],
+    signed: list[str],
+    body: bytes,
+    secret_key: str,
+) -> str:
+    """The signature a request must carry, from its pieces as the server received them
+    (encoded path, decoded query pairs, headers, raw body). `X-Sdk-Date` is among the headers."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    body_hash = payload_hash(lower.get("x-sdk-content-sha256"), body)
+    canonical = canonical_request(method, raw_path, query, headers, signed, body_hash)
+    return signature(secret_key, string_to_sign(lower["x-sdk-date"], canonical))
 
 
 def parse_authorization(value: str) -> tuple[str, list[str], str] | None:
