@@ -114,7 +114,8 @@ def check_record(record: dict[str, Any]) -> None:
     assert steps is None or (set(steps) == {"done", "failed", "total"} and all(isinstance(v, int) for v in
                                                                                steps.values()))
     error = record["error"]
-    assert error is None or (set(error) == {"status", "code", "message", "hint"} and isinstance(error["message"], str))
+    assert error is None or (set(error) == {"status", "code", "message", "hint", "request_id"}
+                             and isinstance(error["message"], str))
 
 
 # --- reading -------------------------------------------------------------------------------------------------------

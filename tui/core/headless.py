@@ -54,7 +54,8 @@ def error_record(error: TaskError | None) -> dict[str, Any] | None:
     if error is None:
         return None
     return {"status": error.status, "code": safe(error.code) if error.code else None, "message": safe(error.message),
-            "hint": safe(error.hint) if error.hint else None}
+            "hint": safe(error.hint) if error.hint else None,
+            "request_id": safe(error.request_id) if error.request_id else None}
 
 
 def task_record(snapshot: TaskSnapshot, kind: str) -> dict[str, Any]:

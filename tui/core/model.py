@@ -62,12 +62,18 @@ class TaskError:
     gone: bool = False
     # What is probably behind it, when known ("your clock is 17 min behind the server's; ...").
     hint: str | None = None
+    # The server's id of the failed request (X-Request-Id, or `request_id` in the body): the first
+    # thing Huawei support asks for.
+    request_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "code": self.code, "message": self.message, "hint": self.hint}
+        return {"status": self.status, "code": self.code, "message": self.message, "hint": self.hint,
+                "request_id": self.request_id}
 
     def __str__(self) -> str:
         text = code_and_message(self.code, self.message)
+        if self.request_id:
+            text += f" (request id {self.request_id})"
         return f"HTTP {self.status} {text}" if self.status is not None else text
 
 

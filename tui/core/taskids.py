@@ -27,6 +27,7 @@ __all__ = [
     "check_instance",
     "check_safe_id",
     "check_task_id",
+    "is_url_safe",
 ]
 
 SMINT = SMINT_FAMILY.kind
@@ -35,6 +36,8 @@ HUAWEI_APIG = APIG_FAMILY.kind
 
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 MAX_ID_LENGTH = 128
+# Path segments a URL layer resolves ("/tasks/." is "/tasks/", "/tasks/.." is "/instances/I/").
+DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def _bad_characters(value: str) -> str:
@@ -51,7 +54,16 @@ def check_safe_id(value: str, what: str = "id") -> str | None:
         return f"the {what} is {len(value)} characters long (at most {MAX_ID_LENGTH})"
     if not _SAFE.fullmatch(value):
         return f"{what} {value!r} {_bad_characters(value)}"
+    if value in DOT_SEGMENTS:
+        return (f"{what} {value!r} is a path step that URLs rewrite ({value!r} would read "
+                f"{'the list' if value == '.' else 'the level above'} instead of one task)")
     return None
+
+
+def is_url_safe(value: str) -> bool:
+    """Whether `value` stays one path segment, unchanged, in a URL: no "/ ? # %", whitespace or
+    control characters, and not "." or ".." (which the URL layer resolves away)."""
+    return bool(value) and _SAFE.fullmatch(value) is not None and value not in DOT_SEGMENTS
 
 
 def check_task_id(kind: str, task_id: str) -> str | None:

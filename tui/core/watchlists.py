@@ -47,7 +47,7 @@ from tui.core.problems import (
     type_name,
 )
 from tui.core.providers_config import ProviderConfig, ProvidersFile
-from tui.core.taskids import check_instance, check_task_id
+from tui.core.taskids import check_instance, check_safe_id, check_task_id, is_url_safe
 
 CURRENT_VERSION = 1
 # version N -> function turning a version-N document (as parsed) into a version N+1 document.
@@ -183,6 +183,15 @@ class _Reader(ProblemLog):
             return None
         return value
 
+    def _url_safe(self, key: str, value: str, what: str) -> bool:
+        """An id a URL would change ("." or "..", "/ ? # %", whitespace, controls) can only reach the
+        wrong resource: the entry is not loaded (an error: the file is kept as written until fixed)."""
+        if is_url_safe(value):
+            return True
+        self.problem(key, check_safe_id(value, what) or f"{what} {value!r} cannot be used in a URL",
+                     "fix the id; this entry is not loaded until then")
+        return False
+
     def _check_provider(self, key: str, provider: str) -> ProviderConfig | None:
         if self.providers is None:
             return None
@@ -207,6 +216,9 @@ class _Reader(ProblemLog):
         extra = self.unknown_keys(prefix, value, TASK_KEYS, "in a task")
         if provider is None or task_id is None or wrong:
             return None
+        if not self._url_safe(f"{prefix}.id", task_id, "task id") or (
+                instance and not self._url_safe(f"{prefix}.instance", instance, "instance id")):
+            return None
         config = self._check_provider(f"{prefix}.provider", provider)
         if config is not None:
             problem = check_instance(config.kind, instance)
@@ -226,6 +238,8 @@ class _Reader(ProblemLog):
         instance = self._string(prefix, value, "instance", required=True, example='"4f1c…"')
         extra = self.unknown_keys(prefix, value, INSTANCE_KEYS, "in an instance entry")
         if provider is None or instance is None:
+            return None
+        if not self._url_safe(f"{prefix}.instance", instance, "instance id"):
             return None
         self._check_provider(f"{prefix}.provider", provider)
         return FollowedInstance(provider, instance), extra

@@ -10,6 +10,7 @@ from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, as_text, coarse_progress, now
+from tui.providers.errors import other_task_error, refuse_unsafe_ids
 from tui.providers.huawei import HuaweiProvider
 
 TASK_TYPES = {"import_api": "import APIs", "export_api": "export APIs"}
@@ -19,11 +20,15 @@ class ApigProvider(HuaweiProvider):
     family = APIG_FAMILY
 
     def task_path(self, ref: TaskRef) -> str:
+        refuse_unsafe_ids(ref)
         return f"/v2/{self.project_id}/apigw/instances/{ref.instance}/async-tasks/{ref.id}"
 
     def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
         if not isinstance(data, dict):
             raise self.wrong_shape("an async task object was expected", data)
+        answered = as_text(data.get("task_id"))
+        if answered and answered != ref.id:
+            raise other_task_error(ref.id, answered)
         raw_state = as_text(data.get("task_status"))
         state = self.map_state(raw_state)
         task_type = as_text(data.get("task_type"))

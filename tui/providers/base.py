@@ -22,6 +22,7 @@ from tui.providers.errors import (
     error_from_exception,
     error_from_response,
     excerpt,
+    request_id_of,
 )
 from tui.providers.proxy import ProxyChoice
 from tui.providers.transport import ProxyTransport, make_client
@@ -155,6 +156,13 @@ class Provider:
     async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None,
                        gone_on_404: bool = True) -> tuple[Any, str]:
         """GET a path; return (parsed JSON, body text). Raise ProviderError for anything else."""
+        data, text, _ = await self.get_json_id(path, params=params, gone_on_404=gone_on_404)
+        return data, text
+
+    async def get_json_id(self, path: str, *, params: Mapping[str, Any] | None = None,
+                          gone_on_404: bool = True) -> tuple[Any, str, str | None]:
+        """`get_json`, plus the response's X-Request-Id, so an answer found wrong later (another
+        task's, a wrong shape) can still be reported with the id support will ask for."""
         started = time.monotonic()
         try:
             try:
@@ -186,8 +194,9 @@ class Provider:
             ctype = response.headers.get("content-type", "")
             what = "an HTML page" if "html" in ctype.lower() else "invalid JSON"
             raise ProviderError(f"expected JSON, got {what}: {excerpt(body, ctype)}",
-                                status=response.status_code, code="bad-body") from None
-        return data, body.decode("utf-8", "replace")
+                                status=response.status_code, code="bad-body",
+                                request_id=request_id_of(response)) from None
+        return data, body.decode("utf-8", "replace"), request_id_of(response)
 
     async def _get(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
         """GET, reading at most MAX_BODY bytes: a longer (or endless) body is abandoned, not held."""
@@ -235,9 +244,12 @@ class Provider:
             return path
 
     async def fetch(self, ref: TaskRef) -> TaskSnapshot:
-        data, text = await self.get_json(self.task_path(ref))
-        snapshot = self.snapshot_from_body(ref, data, text)
-        return snapshot
+        data, text, request_id = await self.get_json_id(self.task_path(ref))
+        try:
+            return self.snapshot_from_body(ref, data, text)
+        except ProviderError as exc:
+            exc.request_id = exc.request_id or request_id
+            raise
 
     def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
         raise NotImplementedError

@@ -10,7 +10,7 @@ from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, as_int, as_text, coarse_progress, now
-from tui.providers.errors import ProviderError
+from tui.providers.errors import ProviderError, other_task_error, refuse_unsafe_ids
 from tui.providers.huawei import HuaweiProvider
 
 PAGE_SIZE = 50
@@ -27,6 +27,7 @@ class DmsProvider(HuaweiProvider):
         return f"/v2/{self.project_id}/instances/{instance}/tasks"
 
     def task_path(self, ref: TaskRef) -> str:
+        refuse_unsafe_ids(ref)
         return f"{self._tasks_path(ref.instance)}/{ref.id}"
 
     def snapshot_from_body(self, ref: TaskRef, data: Any, text: str) -> TaskSnapshot:
@@ -38,9 +39,9 @@ class DmsProvider(HuaweiProvider):
             if not tasks:
                 raise ProviderError("task is gone (the server returned no task with this id)",
                                     status=200, code="empty", gone=True)
-            item = tasks[0] if isinstance(tasks[0], dict) else None
-            if item is None:
+            if not isinstance(tasks[0], dict):
                 raise self.wrong_shape("task entries must be objects", tasks[0])
+            raise other_task_error(ref.id, as_text(tasks[0].get("id")))
         return self._snapshot(ref, item, text)
 
     def _snapshot(self, ref: TaskRef, item: dict[str, Any], text: str) -> TaskSnapshot:

@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 
-from tui.core.model import TaskError
+from tui.core.model import TaskError, TaskRef
 from tui.core.secrets import redact
+from tui.core.taskids import check_safe_id, is_url_safe
 from tui.core.text import clean
 
 BODY_EXCERPT = 200
@@ -41,8 +42,10 @@ class ProviderError(Exception):
         network: bool = False,
         auth: bool = False,
         hint: str | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.message = clean(redact(message), limit=400)
+        self.request_id = clean(redact(request_id), limit=120) or None if request_id else None
         self.status = status
         self.code = clean(redact(code), limit=80) if code else None
         self.gone = gone
@@ -54,7 +57,25 @@ class ProviderError(Exception):
         super().__init__(str(self.to_task_error()))
 
     def to_task_error(self) -> TaskError:
-        return TaskError(message=self.message, code=self.code, status=self.status, gone=self.gone, hint=self.hint)
+        return TaskError(message=self.message, code=self.code, status=self.status, gone=self.gone, hint=self.hint,
+                         request_id=self.request_id)
+
+
+def refuse_unsafe_ids(ref: TaskRef) -> None:
+    """A task or instance id that a URL would change ("." or "..", "/ ? # %", whitespace, controls)
+    is never sent: it would read another resource (id "." reads the task list)."""
+    for what, value in (("task id", ref.id), ("instance id", ref.instance)):
+        if value is not None and not is_url_safe(value):
+            raise ProviderError(check_safe_id(value, what) or f"{what} {value!r} cannot be used in a URL",
+                                code="bad-id")
+
+
+def other_task_error(requested: str, answered: str) -> ProviderError:
+    """A show-task answer about another task than the one asked for. Never shown as the requested
+    task's data: an id the URL layer rewrote (".", "..") once made the task list answer instead."""
+    shown = f" ({answered!r})" if answered else ""
+    return ProviderError(f"the server answered for another task{shown} than {requested!r}",
+                         status=200, code="other-task")
 
 
 def _text(value: Any) -> str | None:
@@ -103,6 +124,23 @@ def excerpt(body: bytes, content_type: str = "") -> str:
         text = body[: BODY_EXCERPT * 4].decode("utf-8", "replace")
     text = _SPACES.sub(" ", text).strip()
     return clean(text[:BODY_EXCERPT]) or "unreadable response body"
+
+
+def request_id_of(response: httpx.Response) -> str | None:
+    """The request id of a response: the X-Request-Id header (what the SDK's exception handler reads),
+    else a `request_id` in a JSON error body (the API gateway's front door puts it there)."""
+    header = response.headers.get("x-request-id", "").strip()
+    if header:
+        return header
+    # Only error bodies are read for it: a success body can be large, and it was parsed already.
+    if response.status_code < 400 or not response.content.lstrip().startswith(b"{"):
+        return None
+    try:
+        data = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None
+    value = data.get("request_id") if isinstance(data, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, str]:
@@ -162,6 +200,7 @@ def error_from_response(response: httpx.Response, *, task_gone_on_404: bool = Tr
         gone=status == 404 and task_gone_on_404,
         retry_after=_retry_after(response) if status in (429, 503) else None,
         auth=status == 401,
+        request_id=request_id_of(response),
     )
 
 

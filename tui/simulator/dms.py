@@ -49,7 +49,14 @@ def task_item(plan: Plan, clock: SimClock) -> tuple[dict[str, Any], bytes]:
 
 
 def instance_item(inst: Instance, clock: SimClock) -> dict[str, Any]:
-    port = {"kafka": 9092, "rabbitmq": 5672, "rocketmq": 8100}.get(inst.engine or "", 9092)
+    # Kafka and RabbitMQ answer with `ShowInstanceResp` (connect_address, port); RocketMQ with
+    # `InstanceDetail`, which has neither but names its name servers and brokers (SDK 3.1.219 models).
+    if inst.engine == "rocketmq":
+        address: dict[str, Any] = {"namesrv_address": "192.168.0.10:8100,192.168.0.11:8100",
+                                   "broker_address": "192.168.0.10:10100,192.168.0.11:10100"}
+    else:
+        address = {"connect_address": "192.168.0.10,192.168.0.11,192.168.0.12",
+                   "port": 5672 if inst.engine == "rabbitmq" else 9092}
     return {
         "name": inst.name,
         "engine": inst.engine,
@@ -57,8 +64,7 @@ def instance_item(inst: Instance, clock: SimClock) -> dict[str, Any]:
         "specification": "c6.2u4g.cluster",
         "storage_space": 300,
         "used_storage_space": 12,
-        "connect_address": "192.168.0.10,192.168.0.11,192.168.0.12",
-        "port": port,
+        **address,
         "status": inst.status,
         "instance_id": inst.id,
         "resource_spec_code": f"dms.instance.{inst.engine}.cluster",

@@ -147,7 +147,7 @@ class FaultTable:
         return None
 
 
-def _error_body(family: str, status: int) -> bytes:
+def _error_body(family: str, status: int, rid: str) -> bytes:
     if family == "smint":
         code = _SMINT_CODES.get(status, f"http_{status}")
         return dumps({"error_code": code, "error_message": _REASONS.get(status, "Simulated error"),
@@ -155,16 +155,18 @@ def _error_body(family: str, status: int) -> bytes:
     if family == "iam":
         return dumps({"error": {"code": status, "message": "Simulated error", "title": _REASONS.get(status, "")}})
     code, message = _HW_CODES.get(status, ("APIG.9999", "System error"))
-    return dumps({"error_code": code, "error_msg": message, "request_id": request_id()})
+    return dumps({"error_code": code, "error_msg": message, "request_id": rid})
 
 
 def _status_response(fault: Fault, family: str) -> web.Response:
-    headers = dict(fault.headers)
+    # Injected answers carry a request id like real ones (the same in the header and the JSON body).
+    rid = request_id()
+    headers = {"X-Request-Id": rid, **fault.headers}
     if fault.retry_after is not None:
         headers["Retry-After"] = fault.retry_after
     reason = _REASONS.get(fault.status, "Error")
     if fault.body == "json":
-        return web.Response(status=fault.status, body=_error_body(family, fault.status),
+        return web.Response(status=fault.status, body=_error_body(family, fault.status, rid),
                             content_type="application/json", headers=headers)
     if fault.body == "html":
         page = (f"<html>\r\n<head><title>{fault.status} {reason}</title></head>\r\n<body>\r\n"

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from . import admin, apig, dms, huawei, iam, oidc, smint
+from .bodies import request_id
 from .faults import Handler, apply
 from .state import SimState
 
@@ -39,6 +40,12 @@ def _instrument(state: SimState, family: str, handler: Handler) -> Handler:
     return wrapped
 
 
+async def _name_the_request(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer names its request, as Huawei's gateway does: routed, unrouted, injected faults."""
+    if "X-Request-Id" not in response.headers:
+        response.headers["X-Request-Id"] = request_id()
+
+
 def build_app(state: SimState) -> web.Application:
     app = web.Application(client_max_size=32 * 1024 * 1024)
     app[STATE_KEY] = state
@@ -48,6 +55,7 @@ def build_app(state: SimState) -> web.Application:
         response.headers["Date"] = formatdate(state.clock.server_time(), usegmt=True)
 
     app.on_response_prepare.append(server_date)
+    app.on_response_prepare.append(_name_the_request)
     for module in (smint, dms, apig, huawei, iam, oidc):
         for method, path, family, handler in module.routes(state):
             app.router.add_route(method, path, _instrument(state, family, handler))

@@ -294,6 +294,8 @@ class DetailPane(Vertical):
             if e.status is not None:
                 parts += [(f"HTTP {e.status} ", "$error")]
             parts += [clean(code_and_message(e.code and e.code[:100], e.message), limit=1100)]
+            if e.request_id:
+                parts += [("  request id ", LABEL), clean(e.request_id, limit=120)]
             if e.gone:
                 parts += [("  (the task no longer exists)", "$error")]
             elif s.fetched_at:
