@@ -25,14 +25,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from tui.core.model import TaskRef
-from tui.core.text import clean
 from tui.deck.controller import Deck
 from tui.deck.outcome import Outcome
 from tui.deck.tidings import announce, rings_bell
-from tui.screens.add_task import AddTaskRequest, AddTaskScreen, ProviderChoice
-from tui.screens.confirm import ConfirmScreen
+from tui.screens.dashboard_dialogs import DashboardDialogs
 from tui.screens.notes import Toaster
-from tui.screens.prompt import PromptScreen
 from tui.widgets.detail import DetailPane
 from tui.widgets.header import DeckHeader
 from tui.widgets.rows import COLUMNS, build_row
@@ -46,7 +43,7 @@ COMPACT = 120  # below this width the sidebar folds away and the detail opens ov
 CHROME_EVERY = 1.0  # seconds between recounts of header and sidebar when nothing notable happened
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DashboardDialogs, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
@@ -371,28 +368,6 @@ class DashboardScreen(Screen[None]):
     def action_interval(self, direction: int) -> None:
         self.show_outcome(self.deck.change_interval(self.table.cursor_key, direction))
 
-    def action_add_task(self) -> None:
-        board = self.deck.board
-        choices = [ProviderChoice(name=p.name, kind=p.kind, needs_instance=p.needs_instance,
-                                  instances=sorted({r.instance for r in board.all_refs()
-                                                    if r.provider == p.name and r.instance}))
-                   for p in self.deck.config.providers.providers.values()]
-        if not choices:
-            self.app.notify("No provider profiles: add one to providers.toml (taskdeck locate shows where)",
-                            severity="warning", markup=False)
-            return
-        selected = self._selected_ref()
-        self.app.push_screen(AddTaskScreen(choices, provider=selected.provider if selected else None),
-                             self._added)
-
-    def _added(self, request: AddTaskRequest | None) -> None:
-        if request is None:
-            return
-        refs = [TaskRef(provider=request.provider, id=task_id, instance=request.instance, label=request.label)
-                for task_id in request.ids]
-        follow = (request.provider, request.instance) if request.follow_instance and request.instance else None
-        self.show_outcome(self.deck.add(refs, follow=follow))
-
     def action_remove_task(self) -> None:
         key = self.table.cursor_key
         if key is not None:
@@ -408,36 +383,6 @@ class DashboardScreen(Screen[None]):
     def action_list_number(self, number: int) -> None:
         self.remember_view()
         self.show_outcome(self.deck.switch_number(number))
-
-    def action_new_list(self) -> None:
-        def create(name: str | None) -> None:
-            if name:
-                self.remember_view()
-                self.show_outcome(self.deck.create_list(name))
-        self.app.push_screen(PromptScreen("New watch list", placeholder="name"), create)
-
-    def action_rename_list(self) -> None:
-        old = self.deck.board.active_name
-        if old is None:
-            return
-
-        def rename(new: str | None) -> None:
-            if new:
-                self.show_outcome(self.deck.rename_list(new))
-        self.app.push_screen(PromptScreen("Rename watch list", value=old), rename)
-
-    def action_delete_list(self) -> None:
-        board = self.deck.board
-        name = board.active_name
-        if name is None:
-            return
-
-        def delete(ok: bool | None) -> None:
-            if ok:
-                self.show_outcome(self.deck.delete_list())
-        count = len(board.active_refs())
-        self.app.push_screen(ConfirmScreen(f"Delete the watch list '{clean(name)}' and its {count} tasks? "
-                                           "(u brings it back)", "Delete"), delete)
 
     def action_detail(self, what: str) -> None:
         getattr(self.detail, f"action_{what}")()
