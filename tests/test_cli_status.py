@@ -18,7 +18,7 @@ from tui.simulator.process import SimulatorProcess
 GATEWAY = "35bf992dc9e9c616612e7696a6cecc1b"  # an APIG gateway of the "demo" scenario
 KAFKA = "cd613e30-d8f1-4adf-91b7-584a2265b1f5"  # a DMS instance of the "demo" scenario
 RECORD_KEYS = {"provider", "kind", "instance", "id", "label", "state", "raw_state", "progress", "steps", "title",
-               "summary", "result", "error"}
+               "summary", "result", "error", "failures"}
 STATES = {"pending", "running", "succeeded", "failed", "cancelled", "unknown"}
 RUN_TIMEOUT = 60.0
 
@@ -113,6 +113,7 @@ def check_record(record: dict[str, Any]) -> None:
     steps = record["steps"]
     assert steps is None or (set(steps) == {"done", "failed", "total"} and all(isinstance(v, int) for v in
                                                                                steps.values()))
+    assert isinstance(record["failures"], int) and record["failures"] >= 0
     error = record["error"]
     assert error is None or (set(error) == {"status", "code", "message", "hint", "request_id"}
                              and isinstance(error["message"], str))
@@ -140,6 +141,20 @@ def test_json_lines_for_finished_exports(deck: Deck) -> None:
     assert exported["FileName"].startswith("test8") and exported["FileType"] == ".json"
     assert exported["Comment"]["swagger"] == "2.0" and "/test1" in exported["Comment"]["paths"]
     assert records[2]["result"] is not None and records[2]["summary"]
+
+
+def test_an_import_that_succeeded_with_failures_keeps_its_state_and_counts_them(deck: Deck) -> None:
+    from tui.simulator import samples
+
+    partial = deck.apig(1, wait=0, run=0, outcome="succeed", name="import_api", result=samples.IMPORT_PARTIAL_RESULT)
+    clean = deck.apig(1, wait=0, run=0, outcome="succeed", name="import_api", result=samples.IMPORT_SUCCESS_RESULT)
+    result = deck.run("status", "gw", "--instance", GATEWAY, *partial, *clean, "--json")
+    assert result.code == 0, result.err
+    records = result.records()
+    for record in records:
+        check_record(record)
+    # `state` keeps its word (scripts test it); `failures` says the import was partial.
+    assert [(r["state"], r["failures"]) for r in records] == [("succeeded", 1), ("succeeded", 0)]
 
 
 def test_unknown_config_keys_are_warned_about_on_stderr(deck: Deck) -> None:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from tui.core.decode import decode_result
 from tui.core.display import (
     BY_ATTENTION,
     COLOURS,
     COUNT_ORDER,
     HEALTH_LOOKS,
     OTHER,
+    PARTIAL,
+    PARTIAL_LOOK,
+    SHOWN_STATES,
     STATE_LOOKS,
     look_of_word,
+    shown_rank,
+    shown_state,
 )
-from tui.core.model import HealthStatus, TaskState
-from tui.widgets.rows import STATE_ORDER
-from tui.widgets.states import STATE_STYLE, STATE_SYMBOL, STATE_THEME_STYLE, rich_style, theme_style
+from tui.core.model import HealthStatus, Steps, TaskRef, TaskSnapshot, TaskState
+from tui.simulator import samples
+from tui.widgets.states import (
+    STATE_ORDER,
+    STATE_STYLE,
+    STATE_SYMBOL,
+    STATE_THEME_STYLE,
+    rich_style,
+    theme_style,
+)
 from tui.widgets.table_model import state_cell
 from tui.widgets.task_table import TaskTable
 
@@ -46,3 +59,22 @@ def test_a_word_that_is_no_state_is_shown_uncoloured() -> None:
     assert look_of_word("FAILED") is STATE_LOOKS[TaskState.FAILED]
     assert look_of_word("queued") is OTHER
     assert state_cell("queued") == (f"{OTHER.symbol} queued", "")
+
+
+def test_a_success_with_failed_parts_has_its_own_look() -> None:
+    ref = TaskRef("gw", "t", instance="g")
+    partial = TaskSnapshot(ref=ref, state=TaskState.SUCCEEDED, result=decode_result(samples.IMPORT_PARTIAL_RESULT))
+    clean = TaskSnapshot(ref=ref, state=TaskState.SUCCEEDED, result=decode_result(samples.IMPORT_SUCCESS_RESULT))
+    steps = TaskSnapshot(ref=ref, state=TaskState.SUCCEEDED, steps=Steps(3, 1, 4))
+    assert shown_state(partial) == shown_state(steps) == PARTIAL
+    assert shown_state(clean) == "succeeded"
+    assert shown_state(TaskSnapshot(ref=ref, state=TaskState.FAILED, steps=Steps(3, 1, 4))) == "failed"
+    assert PARTIAL_LOOK.symbol not in {look.symbol for look in STATE_LOOKS.values()}
+    assert PARTIAL_LOOK.colour != STATE_LOOKS[TaskState.SUCCEEDED].colour
+    assert look_of_word(PARTIAL) is PARTIAL_LOOK and PARTIAL in SHOWN_STATES
+    assert shown_rank(STATE_LOOKS[TaskState.CANCELLED].symbol) > 0  # any word has a rank
+    assert shown_rank("cancelled") < shown_rank(PARTIAL) < shown_rank("succeeded")
+    text, style = state_cell(PARTIAL)
+    assert text == f"{PARTIAL_LOOK.symbol} partial" and style == "task-table--state-partial"
+    rule = next(line for line in TaskTable.DEFAULT_CSS.splitlines() if ".task-table--state-partial " in line)
+    assert f"color: $text-{PARTIAL_LOOK.colour};" in rule

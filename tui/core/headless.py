@@ -12,6 +12,7 @@ from typing import Any
 
 from tui.core.model import TaskError, TaskRef, TaskSnapshot
 from tui.core.secrets import redact, redact_values
+from tui.core.summary_formats import failed_parts
 from tui.core.text import clean
 
 __all__ = ["error_text", "json_line", "progress_text", "safe", "scrub", "task_error", "task_name", "task_record"]
@@ -76,6 +77,9 @@ def task_record(snapshot: TaskSnapshot, kind: str) -> dict[str, Any]:
         "raw_state": safe(snapshot.raw_state) or None,
         "progress": snapshot.progress,
         "steps": None if steps is None else {"done": steps.done, "failed": steps.failed, "total": steps.total},
+        # Parts that failed (an APIG import's failures, failed steps): a "succeeded" task with failures > 0
+        # succeeded with failures. `state` keeps its six words, so scripts testing it keep working.
+        "failures": failed_parts(snapshot.result, steps),
         "title": safe(snapshot.kind or snapshot.title) or None,
         "summary": safe(snapshot.summary) or None,
         "result": scrub(snapshot.result),

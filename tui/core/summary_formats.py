@@ -28,6 +28,17 @@ from tui.core.summary_text import (
 )
 
 
+def failed_parts(result: Any, steps: Any = None) -> int:
+    """How many parts of a task failed: an APIG import's `failure` list, or Smint.io's failed steps.
+
+    A task can succeed with some parts failed; such a task must not look like a clean success.
+    """
+    failed = getattr(steps, "failed", 0) or 0
+    if isinstance(result, dict) and ("success" in result or "group_id" in result):
+        failed = max(failed, count_of(lookup(result, "failure")))
+    return int(failed)
+
+
 def generic_summary(kind: str, state: str, result: Any, steps: Any, params: Any) -> str:
     """Any family without a format of its own: step counts, the result described, or kind and state."""
     if is_empty(result):

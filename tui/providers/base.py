@@ -85,8 +85,11 @@ def clamp_progress(value: Any) -> float | None:
 
 
 def coarse_progress(state: TaskState) -> float | None:
-    """For APIs without a percentage: 0 while waiting, 100 once finished, unknown while running."""
-    if state.is_terminal:
+    """For APIs without a percentage: 0 while waiting, 100 once succeeded, unknown otherwise.
+
+    A failed or cancelled task did not get to 100 %, and how far it got is not known.
+    """
+    if state is TaskState.SUCCEEDED:
         return 100.0
     return 0.0 if state is TaskState.PENDING else None
 

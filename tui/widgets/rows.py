@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from tui.core.display import PARTIAL, PARTIAL_WORD, shown_rank, shown_state
 from tui.core.model import TaskSnapshot, TaskState
-from tui.widgets.states import STATE_ORDER
+from tui.core.summary_text import steps_text
 from tui.widgets.table_model import Column, Row, make_row, state_cell
 
 # A row is stale when its data is older than this many missed intervals.
@@ -27,19 +28,44 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 BAR_WIDTH = 6
+# A running task whose API gives no percentage: moving, but how far is not known.
+INDETERMINATE = "⋯ running"
 
 
 def progress_text(snapshot: TaskSnapshot) -> str:
-    parts: list[str] = []
+    """A bar only for a real percentage; a failed task keeps the percentage it reached.
+
+    Pending at 0 % shows nothing (nothing to measure yet); failed steps read "1 failed".
+    """
     pct = snapshot.progress
-    if pct is not None:
-        filled = round(pct / 100 * BAR_WIDTH)
-        parts.append("█" * filled + "░" * (BAR_WIDTH - filled) + f" {pct:3.0f}%")
-    if snapshot.steps is not None:
-        steps = snapshot.steps
-        failed = f"!{steps.failed}" if steps.failed else ""
-        parts.append(f"{steps.done}/{steps.total}{failed}")
-    return " ".join(parts)
+    steps = snapshot.steps
+    if snapshot.state is TaskState.PENDING and not pct:
+        pct = None
+    count = ""
+    if steps is not None:
+        count = f"{steps.done}/{steps.total}" + (f", {steps.failed} failed" if steps.failed else "")
+    if pct is None:
+        if count:
+            return count
+        return INDETERMINATE if snapshot.state is TaskState.RUNNING else ""
+    if steps is not None and steps.failed:  # no room for the bar beside the failures
+        return f"{pct:.0f}% {count}"
+    filled = round(pct / 100 * BAR_WIDTH)
+    bar = "█" * filled + "░" * (BAR_WIDTH - filled) + f" {pct:3.0f}%"
+    return f"{bar} {count}" if count else bar
+
+
+def _detail(snapshot: TaskSnapshot, title: str) -> str:
+    """The summary as the title column shows it: without the title or the step counts it repeats."""
+    summary = snapshot.summary
+    if not summary:
+        return ""
+    for said in (title, snapshot.kind):
+        if said and summary.startswith(said):
+            summary = summary[len(said):].lstrip(" ·:")
+    if snapshot.steps is not None and summary == steps_text(snapshot.steps):
+        return ""
+    return summary
 
 
 def short_id(task_id: str, width: int = 13) -> str:
@@ -90,19 +116,22 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
         duration = None
     age = None if snapshot.fetched_at is None else now - snapshot.fetched_at
     state_word = snapshot.raw_state if snapshot.state is TaskState.UNKNOWN and snapshot.raw_state else ""
-    state = state_cell(snapshot.state.value)
+    shown = shown_state(snapshot)
+    state = state_cell(shown)
     if state_word:  # an unknown raw state is shown verbatim
         state = (f"? {state_word}", state[1])
     if snapshot.gone:
         state = ("⊘ gone", "task-table--state-cancelled")
     error = str(snapshot.error) if snapshot.error else ""
     title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
-    if snapshot.summary:
-        title = f"{title} · {snapshot.summary}" if title else snapshot.summary
+    # An error takes the summary's place, so it is seen without opening the detail or scrolling right.
+    detail = f"⚠ {error}" if error else _detail(snapshot, title)
+    title_text = f"{title} · {detail}" if title and detail else title or detail
+    title_cell = (title_text, "task-table--error") if error else title_text
     # Each column's (cell, sort key); the table gets them in COLUMNS order.
     values: dict[str, tuple[object, object]] = {
-        "state": (state, STATE_ORDER[snapshot.state]),
-        "title": (title, title.lower()),
+        "state": (state, shown_rank(shown)),
+        "title": (title_cell, title_text.lower()),
         "progress": (progress_text(snapshot), snapshot.progress if snapshot.progress is not None else -1.0),
         "age": ("" if snapshot.finished else span(age), age if age is not None else 1e12),
         "duration": (span(duration), duration if duration is not None else -1.0),
@@ -113,7 +142,7 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     }
     cells = tuple(values[column.key][0] for column in COLUMNS)
     sort_keys = tuple(values[column.key][1] for column in COLUMNS)
-    search = " ".join((snapshot.state.value, snapshot.raw_state, ref.provider, ref.instance or "", ref.id,
-                       title, ref.label or "", error))
+    search = " ".join((snapshot.state.value, PARTIAL_WORD if shown == PARTIAL else "", snapshot.raw_state,
+                       ref.provider, ref.instance or "", ref.id, title, snapshot.summary, ref.label or "", error))
     return make_row(cells, sort_keys=sort_keys, search_text=search, state=snapshot.state.value,
                     provider=ref.provider, stale=is_stale(snapshot, interval, now))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.display import STATE_LOOKS, Look
+from tui.core.display import PARTIAL_LOOK, PARTIAL_WORD, STATE_LOOKS, Look
 from tui.core.model import TaskState
 
 STATE_SYMBOL = {state: look.symbol for state, look in STATE_LOOKS.items()}
@@ -35,8 +35,7 @@ STATE_STYLE = {state: rich_style(look) for state, look in STATE_LOOKS.items()}
 def state_class_css(prefix: str) -> str:
     """CSS rules colouring the component classes `{prefix}-{state}` (the task table's state cells)."""
     rules = []
-    for state in TaskState:
-        look = STATE_LOOKS[state]
+    for word, look in (*((s.value, STATE_LOOKS[s]) for s in TaskState), (PARTIAL_WORD, PARTIAL_LOOK)):
         bold = " text-style: bold;" if look.bold else ""
-        rules.append(f"& > .{prefix}-{state.value} {{ color: $text-{look.colour};{bold} }}")
+        rules.append(f"& > .{prefix}-{word} {{ color: $text-{look.colour};{bold} }}")
     return "\n".join(rules)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from rich.cells import cell_len
 
-from tui.core.display import OTHER, STATE_LOOKS
+from tui.core.display import OTHER, PARTIAL, PARTIAL_LOOK, PARTIAL_WORD, STATE_LOOKS
 from tui.core.text import clean
 
 Align = Literal["left", "right", "center"]
@@ -36,6 +36,7 @@ Cell = Any
 
 # The state symbols by state word (tui.core.display); the table colours them by component class.
 STATE_SYMBOLS: dict[str, str] = {state.value: look.symbol for state, look in STATE_LOOKS.items()}
+STATE_SYMBOLS[PARTIAL_WORD] = PARTIAL_LOOK.symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,8 @@ def clean_cell(cell: Cell) -> Cell:
 def state_cell(state: str) -> tuple[str, str]:
     """A state cell readable without colour: symbol + word, styled by component class."""
     word = _clean(state) or "unknown"
+    if word == PARTIAL:
+        word = PARTIAL_WORD
     symbol = STATE_SYMBOLS.get(word.lower(), OTHER.symbol)
     return (f"{symbol} {word}", f"task-table--state-{word.lower()}" if word.lower() in STATE_SYMBOLS else "")
 

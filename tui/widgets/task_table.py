@@ -46,6 +46,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.core.display import PARTIAL_WORD
 from tui.core.model import TaskState
 from tui.core.text import clean
 from tui.widgets.states import state_class_css
@@ -53,7 +54,7 @@ from tui.widgets.table_model import Cell, Column, Row, TableModel, needs_clean
 
 __all__ = ["Column", "Row", "TaskTable"]
 
-_STATE_CLASSES = tuple(state.value for state in TaskState)
+_STATE_CLASSES = (*(state.value for state in TaskState), PARTIAL_WORD)
 
 
 def _safe(text: str) -> str:
