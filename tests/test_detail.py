@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -121,8 +122,9 @@ async def test_raw_toggle_shows_response_body_and_back() -> None:
         pane.focus_body()
         await pilot.press("v")
         assert pane.raw
-        joined = "".join(pane.body.lines)
-        assert joined == snap.raw_body
+        # Laid out (pretty-printed), with the same content as the body the server sent.
+        assert len(pane.body.lines) > 1
+        assert json.loads("\n".join(pane.body.lines)) == json.loads(snap.raw_body)
         assert "Raw response body" in screen_text(app)
         await pilot.press("v")
         assert not pane.raw
@@ -234,7 +236,8 @@ async def test_big_result_is_truncated_off_the_ui_thread() -> None:
 
 
 async def test_export_writes_swagger_named_after_file_name(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path / "..")
+    monkeypatch.setattr("tui.widgets.detail.downloads_dir", lambda: tmp_path)
     app = DetailApp()
     async with app.run_test(size=(160, 50)) as pilot:
         pane = app.query_one(DetailPane)
@@ -242,12 +245,14 @@ async def test_export_writes_swagger_named_after_file_name(tmp_path: Path, monke
         pane.focus_body()
         await pilot.press("e")
         assert isinstance(app.screen, PromptScreen)
-        target = tmp_path / f"{FILE_NAME}.json"
+        # The downloads directory, and a name without ':' (Windows refuses it).
+        target = tmp_path / "test8-RELEASE-all-2023-07-11-19-54-22.json"
         assert app.screen.value == str(target)
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: target.exists() and any("Saved" in n.message for n in app._notifications)
         )
+        assert any(n.message.endswith(f"to {target}") for n in app._notifications)
         assert json.loads(target.read_text()) == SWAGGER
 
         # Saving again asks before replacing; "no" leaves the file alone.
@@ -267,7 +272,7 @@ async def test_export_writes_swagger_named_after_file_name(tmp_path: Path, monke
 
 
 async def test_export_of_a_plain_result_is_named_after_the_task(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("tui.widgets.detail.downloads_dir", lambda: tmp_path)
     snap = smint({"assetDataObjects": [1, 2]})
     app = DetailApp()
     async with app.run_test(size=(160, 50)) as pilot:
@@ -356,3 +361,55 @@ async def test_empty_pane_and_bindings_have_ids() -> None:
         pane.show(None)
         await pilot.pause()
         assert "No task selected" in screen_text(app)
+
+
+def test_downloads_dir_is_proposed_when_it_exists(tmp_path: Path, monkeypatch: Any) -> None:
+    import platformdirs
+
+    from tui.core.paths import downloads_dir
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path)
+    assert downloads_dir() == tmp_path
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path / "missing")
+    monkeypatch.setenv("HOME", str(tmp_path / "home-missing"))
+    assert downloads_dir() == Path.cwd()
+
+
+async def test_header_hides_unknown_times_and_uses_one_date_format() -> None:
+    from dataclasses import replace as _replace
+
+    from tui.widgets.detail import fmt_server_time
+
+    assert fmt_server_time("1700000000000") == fmt_server_time("1700000000") == time.strftime(
+        "%Y-%m-%d %H:%M:%S", time.localtime(1_700_000_000))
+    assert fmt_server_time("2023-11-14T22:13:20.000Z") == fmt_server_time("1700000000")
+    assert fmt_server_time("next tuesday") == "next tuesday"
+    app = DetailApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(apig_export())
+        await pilot.pause()
+        text = screen_text(app)
+        assert "created" not in text and "updated" not in text and "–" not in text
+        assert "fetched " + fmt_server_time("1700000000") in text
+        pane.show(_replace(apig_export(), created="2023-11-14T22:13:20Z"))
+        await pilot.pause()
+        assert "created " + fmt_server_time("1700000000") in screen_text(app)
+
+
+async def test_raw_body_is_pretty_printed_and_long_strings_wrap_at_a_readable_place() -> None:
+    url = "https://dl.example.com/exports/" + "/".join(f"segment{i:02d}" for i in range(30)) + "?sig=abc"
+    snap = smint({"assetDownloadUrl": {"url": url}})
+    app = DetailApp()
+    async with app.run_test(size=(100, 50)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(snap)
+        await pilot.pause()
+        # Each wrapped row of the long URL ends at a separator, not inside a word.
+        rows = [r for r in pane.body.visible_text() if "segment" in r]
+        assert len(rows) > 1
+        assert all(r.rstrip().endswith(("/", "?", ",", '"', "=")) for r in rows[:-1]), rows
+        pane.focus_body()
+        await pilot.press("v")
+        assert pane.raw and len(pane.body.lines) > 1
+        assert json.loads("\n".join(pane.body.lines)) == json.loads(snap.raw_body)

@@ -108,3 +108,15 @@ def ensure_dir(path: Path) -> None:
             continue
         # mkdir's mode is filtered by the umask; 0700 is what we promise.
         os.chmod(directory, 0o700)
+
+
+def downloads_dir() -> Path:
+    """Where a saved result goes by default: the user's downloads directory (platformdirs; XDG user
+    dirs on Linux), else the home directory, else the working directory."""
+    for candidate in (platformdirs.user_downloads_path(), Path.home()):
+        try:
+            if candidate.is_dir():
+                return candidate
+        except OSError:
+            continue
+    return Path.cwd()

@@ -11,8 +11,10 @@ parts and a Line-API view), never parsed as markup.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -27,12 +29,14 @@ from textual.worker import get_current_worker
 
 from tui.clipboard import copy_in_background
 from tui.core.decode import download_url, export_document, to_pretty_json
+from tui.core.display import look_of_word, shown_state
 from tui.core.model import TaskSnapshot
+from tui.core.paths import downloads_dir
 from tui.core.text import clean, code_and_message
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.json_view import JsonView
-from tui.widgets.states import STATE_SYMBOL, STATE_THEME_STYLE
+from tui.widgets.states import theme_style
 
 __all__ = ["DetailPane", "MAX_CHARS", "MAX_LINES"]
 
@@ -64,6 +68,29 @@ def _fmt_epoch(t: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "–"
 
 
+def fmt_server_time(value: str | None) -> str:
+    """A server's time (ISO 8601, or epoch seconds/milliseconds) in the pane's one format: local
+    `YYYY-MM-DD HH:MM:SS`. A value that is neither is shown as it came."""
+    if not value:
+        return ""
+    text = value.strip()
+    try:
+        if text.isdigit():
+            number = int(text)
+            return _fmt_epoch(number / 1000 if number > 10**11 else number)
+        return _fmt_epoch(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    except (ValueError, OverflowError, OSError):
+        return clean(text, limit=40)
+
+
+def _pretty_raw(text: str) -> str:
+    """The raw body indented when it is JSON (what the server sent, only laid out); else as it is."""
+    try:
+        return to_pretty_json(json.loads(text), max_chars=MAX_CHARS + 1)[0]
+    except (ValueError, RecursionError):
+        return text
+
+
 def build_body(snapshot: TaskSnapshot, raw: bool) -> _Body:
     """The lines to show for a snapshot: cleaned, at most MAX_CHARS / MAX_LINES. Thread-safe."""
     highlight = True
@@ -73,6 +100,8 @@ def build_body(snapshot: TaskSnapshot, raw: bool) -> _Body:
         size = len(text)
         if not text:
             text, highlight = "(no response body yet)", False
+        elif len(text) <= MAX_CHARS:
+            text = _pretty_raw(text)
         truncated = len(text) > MAX_CHARS
         text = text[:MAX_CHARS]
     else:
@@ -267,7 +296,9 @@ class DetailPane(Vertical):
             parts += [(("  " if i else "") + label, LABEL), clean(value, limit=200)]
         if s.kind and s.kind != s.title:
             parts += [("  kind ", LABEL), clean(s.kind, limit=100)]
-        parts += ["\n", ("state ", LABEL), (f"{STATE_SYMBOL[s.state]} {s.state.value}", STATE_THEME_STYLE[s.state])]
+        shown = shown_state(s)
+        look = look_of_word(shown)
+        parts += ["\n", ("state ", LABEL), (f"{look.symbol} {shown}", theme_style(look))]
         if s.raw_state:
             parts += [("  raw ", LABEL), clean(s.raw_state, limit=60)]
         if s.progress is not None or s.steps is not None:
@@ -279,9 +310,14 @@ class DetailPane(Vertical):
             if s.steps is not None:
                 st = s.steps
                 parts += [f"  steps {st.done} done · {st.failed} failed · {st.total} total"]
-        parts += ["\n", ("created ", LABEL), clean(s.created or "–", limit=40)]
-        parts += [("  updated ", LABEL), clean(s.updated or "–", limit=40)]
-        parts += [("  fetched ", LABEL), _fmt_epoch(s.fetched_at)]
+        # Times the server did not give are left out, not shown as dashes.
+        times = [("created ", fmt_server_time(s.created)), ("updated ", fmt_server_time(s.updated)),
+                 ("fetched ", _fmt_epoch(s.fetched_at) if s.fetched_at else "")]
+        shown_times = [(label, value) for label, value in times if value]
+        if shown_times:
+            parts.append("\n")
+        for i, (label, value) in enumerate(shown_times):
+            parts += [(("  " if i else "") + label, LABEL), value]
         if s.summary:
             parts += ["\n", clean(s.summary, limit=1000)]
         url = download_url(s.result)
@@ -390,7 +426,7 @@ class DetailPane(Vertical):
         def chosen(value: str | None) -> None:
             if not value or not value.strip():
                 return
-            path = Path(value.strip()).expanduser()
+            path = Path(value.strip()).expanduser().absolute()
             if path.is_dir():
                 path = path / name
             if not path.exists():
@@ -406,7 +442,7 @@ class DetailPane(Vertical):
             )
 
         self.app.push_screen(
-            PromptScreen("Save the result to", value=str(Path.cwd() / name), placeholder="file path"), chosen
+            PromptScreen("Save the result to", value=str(downloads_dir() / name), placeholder="file path"), chosen
         )
 
     @work(thread=True, group="detail-export", exit_on_error=False, description="save the result")
@@ -435,7 +471,10 @@ def export_bytes(result: Any) -> bytes:
 
 
 def _safe_name(name: str) -> str:
-    name = "".join("_" if c in "/\\:" or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in name)
+    """A file name every OS accepts: no path separators, no ':' (Windows refuses it, macOS shows '/'),
+    none of Windows' other reserved characters, no control characters."""
+    name = name.replace(":", "-")
+    name = "".join("_" if c in '/\\<>"|?*' or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in name)
     return name.strip().lstrip(".")[:200] or "result"
 
 
@@ -443,6 +482,6 @@ def default_name(snapshot: TaskSnapshot) -> str:
     """The file name `e` suggests: the APIG export's own name, else `<task id>.json`."""
     found = export_document(snapshot.result)
     if found is not None:
-        return found[0]
+        return _safe_name(found[0])
     suffix = ".txt" if isinstance(snapshot.result, str) else ".json"
     return _safe_name(snapshot.ref.id) + suffix

@@ -26,6 +26,26 @@ _STRIP_CACHE_MAX = 2_000
 _TEXT_CACHE_MAX = 256
 
 
+# A long line is broken after one of these when one is in the second half of the row, so a URL or a
+# long JSON string wraps at a readable place rather than in the middle of a word.
+_BREAK_AFTER = " ,;/&?=-_.:)]}"
+
+
+def wrap_points(line: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) of each row of an ASCII line wrapped to `width`."""
+    rows: list[tuple[int, int]] = []
+    start, n = 0, len(line)
+    while n - start > width:
+        end = start + width
+        cut = max(line.rfind(c, start + width // 2, end) for c in _BREAK_AFTER)
+        if cut >= start + width // 2:
+            end = cut + 1
+        rows.append((start, end))
+        start = end
+    rows.append((start, n))
+    return rows
+
+
 class JsonView(ScrollView, can_focus=True):
     """Lines of text, wrapped to the width, optionally JSON-highlighted."""
 
@@ -113,8 +133,8 @@ class JsonView(ScrollView, can_focus=True):
             if width <= 0 or n <= width and (line.isascii() or cell_len(line) <= width):
                 append((index, 0, n))
             elif line.isascii():
-                for start in range(0, n, width):
-                    append((index, start, min(start + width, n)))
+                for start, end in wrap_points(line, width):
+                    append((index, start, end))
             else:
                 start = 0
                 for piece in chop_cells(line, width):
