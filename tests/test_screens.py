@@ -197,12 +197,30 @@ async def test_help_with_detail_focused_lists_its_keys_as_active() -> None:
         screen = app.screen
         assert isinstance(screen, HelpScreen)
         rows = {row.binding_id: row for row in screen.rows}
-        assert rows["detail.export"].group == "DetailPane #detail"
+        assert rows["detail.export"].group == "Detail pane"
         assert rows["detail.export"].keys == "e"
         for key in ("escape",):
             await pilot.press(key)
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_names_no_widgets_and_keeps_each_id_on_its_binding_s_line() -> None:
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_focus(None)
+        app.open(HelpScreen())
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        assert not any("#detail" in line or "DetailPane" in line for line in lines), lines
+        shown = [row for row in screen.rows if any(row.binding_id in line for line in lines)]
+        assert shown
+        for row in shown:
+            mine = [line for line in lines if f" {row.binding_id}" in line]
+            assert mine and f" {row.keys.split(' ')[0]} " in mine[0], (row, lines)
 
 
 # -- confirm / prompt -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -35,13 +36,23 @@ class HelpRow:
     enabled: bool = True
 
 
+# Widget classes as a user calls them; others are named from their class ("DetailPane" -> "Detail pane").
+_PLACES = {"TaskTable": "Task list", "DetailPane": "Detail pane", "JsonView": "Detail pane", "Sidebar": "Sidebar"}
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
 def _group_name(node: DOMNode, app: Any, screen: Screen[Any]) -> str:
+    """Where a key works, in a user's words: no widget class names or ids."""
     if node is app:
         return "Everywhere"
     if node is screen:
-        return "Screen"
+        return "This screen"
     name = type(node).__name__
-    return f"{name} #{node.id}" if node.id else name
+    place = getattr(node, "HELP_GROUP", None) or _PLACES.get(name)
+    if not place:
+        words = _WORDS.findall(name) or [name]
+        place = " ".join([words[0], *(w.lower() for w in words[1:])])
+    return str(place)
 
 
 def collect_bindings(screen: Screen[Any]) -> list[HelpRow]:
@@ -93,10 +104,25 @@ def _add(
         merged[slot] = HelpRow(group, f"{row.keys} {key}", row.description, row.binding_id, row.enabled)
 
 
-def _render(rows: Iterable[HelpRow]) -> Content:
+KEYS_WIDTH = 16
+DESCRIPTION_WIDTH = 32
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _render(rows: Iterable[HelpRow], width: int = 0) -> Content:
+    """One line per binding: keys, description, binding id. On a narrow screen the description gives
+    way (cut with "…") so the id stays on its binding's line."""
+    rows = list(rows)
     by_group: dict[str, list[HelpRow]] = {}
     for row in rows:
         by_group.setdefault(row.group, []).append(row)
+    longest_id = max((len(clean(r.binding_id)) for r in rows), default=0)
+    room = DESCRIPTION_WIDTH
+    if width > 0:
+        room = max(8, min(DESCRIPTION_WIDTH, width - 2 - (KEYS_WIDTH + 1) - 1 - longest_id - 1))
     parts: list[str | tuple[str, str]] = []
     for group, items in by_group.items():
         if parts:
@@ -104,7 +130,8 @@ def _render(rows: Iterable[HelpRow]) -> Content:
         parts += [(clean(group), "bold $accent"), "\n"]
         for row in items:
             style = "" if row.enabled else "$text-muted"
-            parts += [(f"  {clean(row.keys):<16} ", "bold"), (f"{clean(row.description):<32} ", style)]
+            keys = _fit(clean(row.keys), KEYS_WIDTH)
+            parts += [(f"  {keys:<{KEYS_WIDTH}} ", "bold"), (f"{_fit(clean(row.description), room):<{room}} ", style)]
             parts += [(clean(row.binding_id), "$text-muted"), "\n"]
     return Content.assemble(*parts)
 
@@ -157,8 +184,16 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         if self._rows is None:
             self._rows = collect_bindings(self._screen_below())
-        self.query_one("#help-keys", Static).update(_render(self._rows))
+        self._fill()
+        self.call_after_refresh(self._fill)  # again once the dialog's width is known
         self.query_one("#help-body").focus()
+
+    def on_resize(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        keys = self.query_one("#help-keys", Static)
+        keys.update(_render(self._rows or [], keys.content_region.width))
 
     @property
     def rows(self) -> list[HelpRow]:
