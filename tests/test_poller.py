@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from tui.core.config import ProviderConfig
-from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot, TaskState
+from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.core.poller import Poller
 from tui.providers.base import Provider
 from tui.providers.registry import create_provider
@@ -26,6 +26,7 @@ class Recorder:
         self.latest: dict[str, TaskSnapshot] = {}
         self.healths: list[ProviderHealth] = []
         self.found: list[TaskRef] = []
+        self.listings: list[Listing] = []
 
     def snapshot(self, snapshot: TaskSnapshot) -> None:
         self.snapshots.append(snapshot)
@@ -36,6 +37,9 @@ class Recorder:
 
     def discovered(self, refs: list[TaskRef]) -> None:
         self.found.extend(refs)
+
+    def listed(self, listing: Listing) -> None:
+        self.listings.append(listing)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -195,3 +199,26 @@ async def test_read_all_once(sim_reset: SimulatorProcess) -> None:
     assert [s.ref for s in snaps] == refs
     assert all(s.state is TaskState.SUCCEEDED for s in snaps[:-1])
     assert snaps[-1].error is not None and "no provider profile" in snaps[-1].error.message
+
+
+async def test_a_listing_reaches_the_sink_before_its_tasks(sim_reset: SimulatorProcess, running) -> None:
+    """Consumers (the dashboard, `wait`) learn of each listing, or why it failed, through the sink."""
+    instance = "abcdefabcdefabcdefabcdefabcdef34"
+    sim_reset.create_tasks("dms", count=2, instance=instance, engine="kafka")
+    dms = create_provider(ProviderConfig(name="mq", kind="huawei-dms", base_url=sim_reset.base_url,
+                                         project_id=cred.PROJECT_ID, interval=1.0,
+                                         auth={"type": "token", "token": cred.HW_TOKEN}))
+    poller, rec = running({"mq": dms, "gw": apig(sim_reset)}, [])
+    snapshots_before: list[int] = []
+    record = rec.listed
+    rec.listed = lambda listing: (snapshots_before.append(len(rec.snapshots)), record(listing))  # type: ignore[method-assign]
+    poller.follow("mq", instance)
+    await until(lambda: len(rec.found) == 2)
+    first = rec.listings[0]
+    assert (first.provider, first.instance, first.error) == ("mq", instance, None)
+    assert set(first.keys) == {ref.key for ref in rec.found}
+    assert snapshots_before[0] == 0
+    poller.follow("gw", GATEWAY)  # APIG cannot list an instance's tasks
+    await until(lambda: any(listing.provider == "gw" for listing in rec.listings))
+    failed = next(listing for listing in rec.listings if listing.provider == "gw")
+    assert failed.keys == () and failed.error is not None and "cannot list" in failed.error.message

@@ -14,7 +14,7 @@ import pytest
 from tui.core.config import ProviderConfig
 from tui.core.engine import Batch
 from tui.core.engine_process import create_engine
-from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot, TaskState
+from tui.core.model import Listing, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.core.recorder import Recorder
 from tui.core.store import Store
 from tui.simulator import credentials as cred
@@ -41,6 +41,9 @@ class Inner:
 
     def discovered(self, refs: list[TaskRef]) -> None:
         self.items.append(("discovered", len(refs)))
+
+    def listed(self, listing: Listing) -> None:
+        self.items.append(("listed", listing.instance))
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:

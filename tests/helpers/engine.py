@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot
+from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskRef, TaskSnapshot
 from tui.core.poller import Poller
 from tui.simulator.process import SimulatorProcess
 
@@ -22,6 +22,7 @@ class Recorder:
         self.healths: list[ProviderHealth] = []
         self.health: dict[str, ProviderHealth] = {}
         self.found: list[TaskRef] = []
+        self.listings: list[Listing] = []
 
     def snapshot(self, snapshot: TaskSnapshot) -> None:
         self.snapshots.append(snapshot)
@@ -33,6 +34,9 @@ class Recorder:
 
     def discovered(self, refs: list[TaskRef]) -> None:
         self.found.extend(refs)
+
+    def listed(self, listing: Listing) -> None:
+        self.listings.append(listing)
 
     def status(self, provider: str) -> HealthStatus | None:
         h = self.health.get(provider)
@@ -47,6 +51,7 @@ class _Sink:
         self.snapshot = recorder.snapshot
         self.health = recorder.health_changed
         self.discovered = recorder.discovered
+        self.listed = recorder.listed
 
 
 @asynccontextmanager

@@ -29,8 +29,8 @@ from tui.commands.selection import (
     resolve_selection,
     say,
 )
-from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_record
-from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.headless import error_text, json_line, progress_text, safe, task_record
+from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
 from tui.core.poll_parts import close_sources
 from tui.core.poller import Poller
 from tui.core.watchlists import FollowedInstance
@@ -68,6 +68,9 @@ class NullSink:
     def discovered(self, refs: list[TaskRef]) -> None:
         pass
 
+    def listed(self, listing: Listing) -> None:
+        pass
+
 
 @dataclass
 class Readings:
@@ -83,18 +86,9 @@ class Readings:
 async def read_once(selection: Selection, sources: Mapping[str, Any]) -> Readings:
     """Every selected task once, concurrently (within each provider's limit); each followed instance listed once."""
     poller = Poller(sources, NullSink())
-
-    async def listing(followed: FollowedInstance) -> list[TaskSnapshot] | TaskError:
-        try:
-            found: list[TaskSnapshot] = await sources[followed.provider].list_tasks(followed.instance)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the rest
-            return task_error(exc)
-        return found
-
+    listings = (poller.list_once(f.provider, f.instance) for f in selection.follows)
     explicit, listed = await asyncio.gather(poller.read_all(selection.refs),
-                                            asyncio.gather(*map(listing, selection.follows)))
+                                            asyncio.gather(*listings))
     readings = Readings(snapshots=explicit)
     seen = {ref.key for ref in selection.refs}
     for followed, outcome in zip(selection.follows, listed, strict=True):

@@ -33,8 +33,8 @@ from tui.commands.selection import (
 )
 from tui.commands.status import close_sources, open_sources, silence_stdout
 from tui.core.eta import EtaBook, eta_text
-from tui.core.headless import error_text, json_line, progress_text, safe, task_error, task_name, task_record
-from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
+from tui.core.headless import error_text, json_line, progress_text, safe, task_name, task_record
+from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
 from tui.core.poller import Poller
 from tui.core.watchlists import FollowedInstance
 
@@ -247,23 +247,24 @@ class Tracker:
             self.down.discard(health.provider)
             self.display.notice(f"provider '{name}' answers again")
 
-    # Followed instances (see _ListingWatch)
-    def listed(self, followed: FollowedInstance, outcome: list[TaskSnapshot] | TaskError) -> None:
-        self._guard(lambda _: self._listed(followed, outcome), None)
+    # Followed instances: the Poller hands each listing to its sink before the tasks' snapshots.
+    def listed(self, listing: Listing) -> None:
+        self._guard(self._listed, listing)
 
-    def _listed(self, followed: FollowedInstance, outcome: list[TaskSnapshot] | TaskError) -> None:
+    def _listed(self, listing: Listing) -> None:
+        followed = FollowedInstance(listing.provider, listing.instance)
         state = self.listings.setdefault(followed, _Listed())
-        if isinstance(outcome, TaskError):
-            if state.error is None or state.error.message != outcome.message:
+        if listing.error is not None:
+            if state.error is None or state.error.message != listing.error.message:
                 self.display.notice(f"could not list the tasks of {safe(followed.provider)} instance "
-                                    f"{safe(followed.instance)}: {error_text(outcome)}")
-            state.error = outcome
+                                    f"{safe(followed.instance)}: {error_text(listing.error)}")
+            state.error = listing.error
             return
         state.done, state.error = True, None
-        for snapshot in outcome:  # the Poller reports each one next
-            if snapshot.ref.key not in self.expected:
-                self.expected.add(snapshot.ref.key)
-                self.order.append(snapshot.ref.key)
+        for key in listing.keys:  # the Poller reports each one next
+            if key not in self.expected:
+                self.expected.add(key)
+                self.order.append(key)
         self.check()
 
     def check(self) -> None:
@@ -308,29 +309,6 @@ class Tracker:
         return all(s.state is TaskState.SUCCEEDED and not s.gone for s in self.latest.values())
 
 
-class _ListingWatch:
-    """A provider, unchanged, except that each listing of an instance is also reported to the Tracker."""
-
-    def __init__(self, source: Any, listed: Callable[[FollowedInstance, list[TaskSnapshot] | TaskError], None]) -> None:
-        self._source = source
-        self._listed = listed
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
-
-    async def list_tasks(self, instance: str, **options: Any) -> list[TaskSnapshot]:
-        followed = FollowedInstance(self._source.name, instance)
-        try:
-            found: list[TaskSnapshot] = await self._source.list_tasks(instance, **options)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._listed(followed, task_error(exc))
-            raise
-        self._listed(followed, found)
-        return found
-
-
 # --- running --------------------------------------------------------------------------------------------------
 
 
@@ -343,10 +321,7 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
     sources = open_sources(selection)
     tracker = Tracker(selection, display, fail_fast=fail_fast)
     history = tracker.history = HistoryWriter(COMMAND)
-    followed = {f.provider for f in selection.follows}
-    engine_sources = {name: _ListingWatch(source, tracker.listed) if name in followed else source
-                      for name, source in sources.items()}
-    poller = Poller(engine_sources, tracker)
+    poller = Poller(sources, tracker)
     loop = asyncio.get_running_loop()
     interrupted = asyncio.Event()
 

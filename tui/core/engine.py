@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.engine_commands import Command, EngineCommands, apply_command
-from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskRef, TaskSnapshot
 from tui.core.poll_parts import Sink, close_sources
 from tui.core.poller import Poller
 from tui.core.recorder import Recorder
@@ -29,15 +29,18 @@ class Batch:
     snapshots: dict[str, TaskSnapshot] = field(default_factory=dict)
     health: dict[str, ProviderHealth] = field(default_factory=dict)
     discovered: list[TaskRef] = field(default_factory=list)
+    # The newest listing of each followed instance, by (provider, instance).
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.snapshots or self.health or self.discovered)
+        return bool(self.snapshots or self.health or self.discovered or self.listings)
 
     def merge(self, newer: Batch) -> None:
         """Add a later batch: its snapshots and health replace older ones of the same task or provider."""
         self.snapshots.update(newer.snapshots)
         self.health.update(newer.health)
         self.discovered.extend(newer.discovered)
+        self.listings.update(newer.listings)
 
 
 class _CollectingSink:
@@ -61,6 +64,9 @@ class _CollectingSink:
 
     def discovered(self, refs: list[TaskRef]) -> None:
         self._add(lambda b: b.discovered.extend(refs))
+
+    def listed(self, listing: Listing) -> None:
+        self._add(lambda b: b.listings.__setitem__((listing.provider, listing.instance), listing))
 
     def merge(self, batch: Batch) -> None:
         """Add a batch gathered elsewhere (the process engine's child)."""

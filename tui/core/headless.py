@@ -15,7 +15,7 @@ from tui.core.secrets import redact, redact_values
 from tui.core.summary_formats import failed_parts
 from tui.core.text import clean
 
-__all__ = ["error_text", "json_line", "progress_text", "safe", "scrub", "task_error", "task_name", "task_record"]
+__all__ = ["error_text", "json_line", "progress_text", "safe", "scrub", "task_name", "task_record"]
 
 # Nesting beyond this is left as it is by `scrub` (decoded results are far shallower).
 _MAX_DEPTH = 200
@@ -39,16 +39,6 @@ def scrub(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, list | tuple):
         return [scrub(v, _depth + 1) for v in value]
     return value
-
-
-def task_error(exc: BaseException) -> TaskError:
-    """A failed request as a TaskError (provider errors carry their own, already redacted)."""
-    convert = getattr(exc, "to_task_error", None)
-    if callable(convert):
-        error = convert()
-        if isinstance(error, TaskError):
-            return error
-    return TaskError(message=f"request failed ({type(exc).__name__})", code="internal")
 
 
 def error_record(error: TaskError | None) -> dict[str, Any] | None:

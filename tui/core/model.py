@@ -139,3 +139,17 @@ class ProviderHealth:
     failures: int = 0
     # Something the user should know even while requests succeed (a clock far off the server's).
     hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One reading of a followed instance's task list: the tasks it holds, or why it could not be read.
+
+    The poller hands it to its sink before the tasks' snapshots, so a consumer (the dashboard, `wait`)
+    knows the instance has been listed and which tasks to expect.
+    """
+
+    provider: str
+    instance: str
+    keys: tuple[str, ...] = ()  # TaskRef keys of the tasks listed
+    error: TaskError | None = None

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
 
 
 class PollError(Protocol):
@@ -47,6 +47,8 @@ class Sink(Protocol):
     def health(self, health: ProviderHealth) -> None: ...
 
     def discovered(self, refs: list[TaskRef]) -> None: ...
+
+    def listed(self, listing: Listing) -> None: ...
 
 
 class Memory(Protocol):

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from tui.core.model import ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
 from tui.core.poll_health import DOWN, HealthBook
 from tui.core.poll_parts import (
     Lane,
@@ -320,19 +320,36 @@ class Poller:
             return
         self._schedule(task, self._clock() + lane.interval)
 
-    async def _poll_follow(self, lane: Lane, task: PollTask) -> None:
-        provider, instance = self._follows[task.ref.key]
+    async def _list(self, lane: Lane, provider: str, instance: str) -> list[TaskSnapshot] | TaskError:
+        """One reading of an instance's task list; counts towards the provider's health, never raises."""
         lister = getattr(lane.source, "list_tasks", None)
+        if lister is None:  # the provider is fine; it just has no such API
+            return TaskError(message=f"provider {provider!r} cannot list an instance's tasks", code="config")
         try:
-            if lister is None:
-                raise RuntimeError(f"provider {provider!r} cannot list an instance's tasks")
             snapshots: list[TaskSnapshot] = await lister(instance)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001
-            self._record_failure(lane, exc, error_of(exc))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the rest
+            error = error_of(exc)
+            self._record_failure(lane, exc, error)
+            return error
+        self._record_success(lane)
+        return snapshots
+
+    async def list_once(self, provider: str, instance: str) -> list[TaskSnapshot] | TaskError:
+        """The tasks of an instance, read once (for `taskdeck status`)."""
+        lane = self._lanes.get(provider)
+        if lane is None:
+            return TaskError(message=f"no provider profile named {provider!r}", code="config")
+        return await self._list(lane, provider, instance)
+
+    async def _poll_follow(self, lane: Lane, task: PollTask) -> None:
+        provider, instance = self._follows[task.ref.key]
+        snapshots = await self._list(lane, provider, instance)
+        if isinstance(snapshots, TaskError):
+            self._sink.listed(Listing(provider, instance, error=snapshots))
         else:
-            self._record_success(lane)
+            self._sink.listed(Listing(provider, instance, keys=tuple(s.ref.key for s in snapshots)))
             reported = self._reported.setdefault(task.ref.key, set())
             new: list[TaskRef] = []
             for snap in snapshots:

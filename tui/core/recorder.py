@@ -10,7 +10,7 @@ The Recorder is also the poller's memory (`recall`): the snapshots remembered
 from earlier runs, read once when the engine starts, so that tasks already
 finished are shown without being fetched again.
 
-Order is kept: snapshots, provider health and discovered tasks leave in the order
+Order is kept: snapshots, provider health, listings and discovered tasks leave in the order
 they came in. If the store fails mid-run (disk full), results still flow to the UI;
 the failure is logged once.
 """
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from tui.core.model import ProviderHealth, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskRef, TaskSnapshot
 from tui.core.poll_parts import Sink
 from tui.core.store import Store, Transition
 
@@ -84,6 +84,9 @@ class Recorder:
     def discovered(self, refs: list[TaskRef]) -> None:
         self._put("discovered", refs)
 
+    def listed(self, listing: Listing) -> None:
+        self._put("listed", listing)
+
     # -- the writer thread -------------------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -123,6 +126,8 @@ class Recorder:
                 self._inner.snapshot(value)
             elif kind == "health":
                 self._inner.health(value)
+            elif kind == "listed":
+                self._inner.listed(value)
             else:
                 self._inner.discovered(value)
 
