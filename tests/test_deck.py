@@ -194,3 +194,24 @@ def test_stopping_on_purpose_is_not_a_failure(sim_reset: SimulatorProcess) -> No
     with running(deck):
         wait(lambda: polled(deck, a.key), deck, what="polled")
     assert deck.engine_stopped(None).notes == [] and deck.engine_failure is None
+
+
+def test_listings_of_followed_instances_reach_the_board(sim_reset: SimulatorProcess) -> None:
+    """A followed instance's listing comes through the engine: its tasks join the list, and an instance
+    that cannot be listed is named in the sidebar's data with the reason."""
+    info = sim_reset.scenario_info()
+    instance = next(i["id"] for i in info["instances"] if i.get("engine") == "rocketmq")
+    config = deck_config([huawei_profile("dms", "huawei-dms", sim_reset.base_url, interval=3)],
+                         {"Follow": []}, follows={"Follow": [("dms", instance), ("dms", "no-such-instance")]})
+    deck = Deck(config, watchlist="Follow")
+    with running(deck):
+        wait(lambda: ("dms", instance) in deck.board.listings and ("dms", "no-such-instance") in deck.board.listings
+             and deck.board.active_refs(), deck, what="both instances listed")
+    good, bad = deck.board.listings[("dms", instance)], deck.board.listings[("dms", "no-such-instance")]
+    assert good.error is None and good.keys
+    assert set(good.keys) <= {ref.key for ref in deck.board.active_refs()}
+    assert bad.error is not None
+    providers, _ = deck.board.sidebar()
+    node = next(p for p in providers if p.name == "dms")
+    assert node.listing_problems["no-such-instance"].startswith("not listed: ")
+    assert instance not in node.listing_problems

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tui.core.config import Config, WatchList
 from tui.core.engine import Batch
-from tui.core.model import HealthStatus, ProviderHealth, TaskRef, TaskSnapshot, TaskState
+from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.deck.nodes import ListNode, ProviderNode
 
 
@@ -28,9 +28,10 @@ class Changes:
     discovered: list[TaskRef] = field(default_factory=list)
     snapshots: dict[str, TaskSnapshot] = field(default_factory=dict)  # the batch's new snapshots, by key
     health: dict[str, ProviderHealth] = field(default_factory=dict)  # the batch's provider health
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)  # followed instances listed
 
     def __bool__(self) -> bool:
-        return bool(self.snapshots or self.health or self.discovered)
+        return bool(self.snapshots or self.health or self.discovered or self.listings)
 
 
 _DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
@@ -44,6 +45,8 @@ class Board:
         # The interval in force per provider, as the session set it (the engine's health reports it
         # only after its next read, which made quick +/- presses work from a stale value).
         self.intervals: dict[str, float] = {}
+        # The newest listing of each followed instance (provider, instance): its error or warning shows.
+        self.listings: dict[tuple[str, str], Listing] = {}
         names = config.watch.names
         self.active_name: str | None = active if active in names else (names[0] if names else None)
         self._active: dict[str, TaskRef] = {}
@@ -108,6 +111,9 @@ class Board:
             elif health.status is HealthStatus.OK and was_down:
                 changes.came_back.append(health)
         changes.discovered = list(batch.discovered)
+        for instance, listing in batch.listings.items():
+            self.listings[instance] = listing
+        changes.listings = dict(batch.listings)
         return changes
 
     def interval(self, provider: str) -> float:
@@ -139,6 +145,7 @@ class Board:
 
     def sidebar(self) -> tuple[list[ProviderNode], list[ListNode]]:
         refs = self.all_refs()
+        follows = self.follows()
         by_provider: dict[str, list[TaskRef]] = {}
         for ref in refs:
             by_provider.setdefault(ref.provider, []).append(ref)
@@ -147,12 +154,23 @@ class Board:
             mine = by_provider.get(name, [])
             instances: dict[str, Counter[TaskState]] = {}
             if config.needs_instance:
-                grouped: dict[str, list[TaskRef]] = {}
+                # A followed instance shows even before it has tasks (its listing may have failed).
+                grouped: dict[str, list[TaskRef]] = {inst: [] for prov, inst in follows if prov == name}
                 for ref in mine:
                     grouped.setdefault(ref.instance or "", []).append(ref)
                 instances = {inst: self.counts(group) for inst, group in sorted(grouped.items())}
+            problems = {inst: text for (prov, inst), listing in self.listings.items()
+                        if prov == name and (text := listing_problem(listing))}
             providers.append(ProviderNode(name=name, kind=config.kind, health=self.health.get(name),
-                                          counts=self.counts(mine), instances=instances))
+                                          counts=self.counts(mine), instances=instances,
+                                          listing_problems=problems))
         lists = [ListNode(name=w.name, counts=self.counts(w.tasks), active=w.name == self.active_name)
                  for w in self.lists]
         return providers, lists
+
+
+def listing_problem(listing: Listing) -> str:
+    """What is wrong with a followed instance's newest listing, in words ("" when nothing is)."""
+    if listing.error is not None:
+        return f"not listed: {listing.error}"
+    return ""

@@ -16,6 +16,7 @@ class ProviderNode:
     health: ProviderHealth | None
     counts: Counter[TaskState]
     instances: Mapping[str, Counter[TaskState]] = field(default_factory=dict)
+    listing_problems: Mapping[str, str] = field(default_factory=dict)  # instance -> "listed 50 of 120"
 
 
 @dataclass(frozen=True)

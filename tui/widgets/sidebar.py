@@ -82,6 +82,9 @@ class Sidebar(Tree[NodeRef]):
             for instance, counts in provider.instances.items():
                 label = Text(clean(instance, limit=24), style="dim")
                 label.append_text(counts_text(counts))
+                problem = provider.listing_problems.get(instance)
+                if problem:
+                    label.append(f" ⚠ {clean(problem, limit=60)}", style="yellow")
                 self._set(NodeRef("instance", provider.name, instance), label)
         for lst in lists:
             label = Text(("▸ " if lst.active else "  ") + clean(lst.name, limit=40),
