@@ -56,13 +56,11 @@ def write_config(directory: Path, base_url: str, ids: list[str]) -> None:
     (directory / "watchlists.toml").write_text(tomli_w.dumps(lists))
 
 
-def time_first_paint(config_dir: Path, marker: bytes, timeout: float = 30.0,
-                     extra_env: dict[str, str] | None = None) -> float:
-    """Seconds from spawning `python -m tui` in a pty to `marker` appearing in its output."""
+def spawn_app(config_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[int, int]:
+    """Start `python -m tui` in a pseudo terminal of COLS x ROWS; returns (pid, the pty's fd)."""
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8",
            "TASKDECK_CONFIG_DIR": str(config_dir), "TASKDECK_STATE_DIR": str(config_dir / "state"),
            TOKEN_ENV: cred.SMINT_TOKEN, "COLUMNS": str(COLS), "LINES": str(ROWS), **(extra_env or {})}
-    t0 = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: become the app
         try:
@@ -70,10 +68,18 @@ def time_first_paint(config_dir: Path, marker: bytes, timeout: float = 30.0,
             os.execve(sys.executable, [sys.executable, "-m", "tui"], env)
         finally:
             os._exit(127)
-    try:
-        import fcntl
+    import fcntl
 
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    return pid, fd
+
+
+def time_first_paint(config_dir: Path, marker: bytes, timeout: float = 30.0,
+                     extra_env: dict[str, str] | None = None) -> float:
+    """Seconds from spawning `python -m tui` in a pty to `marker` appearing in its output."""
+    t0 = time.perf_counter()
+    pid, fd = spawn_app(config_dir, extra_env)
+    try:
         buf = b""
         found: float | None = None
         deadline = t0 + timeout
@@ -93,8 +99,7 @@ def time_first_paint(config_dir: Path, marker: bytes, timeout: float = 30.0,
             buf = buf[-len(marker):] + chunk
             if marker in buf:
                 found = time.perf_counter() - t0
-        os.write(fd, b"q")
-        _drain_until_exit(pid, fd, 10.0)
+        quit_app(pid, fd)
         return found
     finally:
         try:
@@ -104,6 +109,12 @@ def time_first_paint(config_dir: Path, marker: bytes, timeout: float = 30.0,
 
 
 QUIT_TIMES: list[float] = []  # seconds from "q" to the app's exit
+
+
+def quit_app(pid: int, fd: int) -> None:
+    """Press q and read the terminal until the app has exited (killed after 10 s)."""
+    os.write(fd, b"q")
+    _drain_until_exit(pid, fd, 10.0)
 
 
 def _drain_until_exit(pid: int, fd: int, timeout: float) -> None:

@@ -14,7 +14,10 @@ stderr. Exit status 0 when every target is met, 1 otherwise.
 Modules (each exposes `run(quick) -> dict`, and runs on its own too):
     table     bench_table.py    TaskTable at 10k rows: 5 % cycle vs rebuild, filter, key latency (in process)
     poller    bench_poller.py   engine vs bare asyncio loop on the same client, against the simulator
-    latency   bench_latency.py  real app, 10k tasks, ~1,000 updates/s: key to frame (thread and process engine)
+    latency   bench_latency.py  real app, 10k tasks, ~1,000 updates/s: key to frame, UI stalls, full GC pauses,
+                                UI CPU (thread and process engine)
+    filter    bench_filter.py   real app in a pty, 10k tasks, polling paused: a key typed into the filter to its
+                                last byte on the terminal
     memory    bench_memory.py   real app RSS with 10k tasks vs 0
     idle      bench_idle.py     real app with 500 finished tasks: CPU share vs an empty Textual app
     startup   bench_startup.py  `python -m tui` in a pty to the first frame with rows, 10k tasks vs empty
@@ -41,6 +44,7 @@ MODULES: dict[str, str] = {
     "table": "bench_table",
     "poller": "bench_poller",
     "latency": "bench_latency",
+    "filter": "bench_filter",
     "memory": "bench_memory",
     "idle": "bench_idle",
     "startup": "bench_startup",
