@@ -103,6 +103,71 @@ def test_filter_parse() -> None:
     assert Filter.parse("state:").states == ()
 
 
+def test_filter_narrows() -> None:
+    parse = Filter.parse
+    assert parse("run").narrows(parse("ru"))
+    assert parse("ru x").narrows(parse("ru"))
+    assert parse("upload").narrows(parse(""))
+    assert parse("state:fail").narrows(parse("state:f"))
+    assert parse("state:failed state:run").narrows(parse("state:f state:r"))
+    assert parse("provider:dms x").narrows(parse("x"))
+    assert not parse("ru").narrows(parse("run"))
+    assert not parse("").narrows(parse("x"))
+    assert not parse("abc").narrows(parse("abd"))
+    assert not parse("x").narrows(parse("state:f"))
+    assert not parse("state:f").narrows(parse("state:fa"))
+    assert not parse("state:f state:r").narrows(parse("state:f"))
+
+
+def test_model_filter_typed_and_erased_under_updates_matches_a_full_scan() -> None:
+    """Narrowing the previous result and reusing kept results give what a scan of every row gives."""
+    rng = random.Random(11)
+    words = ["alpha", "beta", "gamma", "delta", "al", "ph", "et"]
+    model = TableModel(COLUMNS)
+    model.sort_by("progress")
+    current: dict[str, Row] = {}
+    typed = ["a", "al", "alp", "alph", "alpha", "alph", "al", "a", "", "e", "et", "eta", "et a", "et al",
+             "state:f", "state:fa", "state:fail", "state:f", "g state:r", "", "provider:s", "provider:sm"]
+    progress: dict[str, int] = {}
+
+    def update() -> None:
+        changed = {}
+        for _ in range(rng.randrange(1, 6)):
+            i = rng.randrange(200)
+            key = f"k{i}"
+            # mostly keep the sort value, so the order stays and only matches change
+            p = progress[key] if key in progress and rng.random() < 0.8 else rng.randrange(5)
+            progress[key] = p
+            changed[key] = row(i, progress=p, name=" ".join(rng.sample(words, 2)), state=rng.choice(STATES),
+                               provider=rng.choice(["smint", "dms"]))
+        removed = rng.sample(sorted(current), min(len(current), rng.randrange(0, 3))) if rng.random() < 0.2 else []
+        current.update(changed)
+        for key in removed:
+            current.pop(key, None)
+            progress.pop(key, None)
+        model.apply(changed, removed)
+
+    for step in range(600):
+        if rng.random() < 0.3:
+            update()
+        text = typed[step % len(typed)]
+        model.set_filter(text)
+        if rng.random() < 0.3:  # a batch arrives between the key and the next frame
+            update()
+        if rng.random() < 0.7:  # sometimes two filters are set before anything reads the result
+            f = Filter.parse(text)
+
+            def passes(r: Row, f: Filter = f) -> bool:
+                hay = r.search_text.lower()
+                return (all(t in hay for t in f.terms)
+                        and (not f.states or r.state.lower().startswith(f.states))
+                        and (not f.providers or r.provider.lower().startswith(f.providers)))
+
+            expected = [k for k in sorted(current, key=lambda k: (current[k].sort_keys[3], k)) if passes(current[k])]
+            assert list(model.visible) == expected, (step, text)
+            assert all(model.matches(k) == (k in expected) for k in current)
+
+
 def test_model_incremental_sort_matches_full_sort() -> None:
     rng = random.Random(5)
     model = TableModel(COLUMNS)
@@ -608,3 +673,31 @@ async def test_horizontal_scroll_keeps_header_and_rows_aligned() -> None:
         x = column_x(table, "state") - int(table.scroll_x)
         await pilot.click(TaskTable, offset=(x + 1, 0))
         assert table.sort_column == "state"
+
+
+def test_row_view_matches_crop_extend_and_leaves_no_reference_cycle() -> None:
+    import gc
+
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    from tui.widgets.task_table import _view
+
+    pad = Style(bgcolor="red")
+    for length in (10, 30, 45):
+        for scroll_x, width in ((0, 30), (5, 30), (0, 10), (40, 10), (0, 50)):
+            strip = Strip([Segment("ab" * 20, Style(bold=True))], 40).crop(0, length)
+            want = strip.crop_extend(scroll_x, scroll_x + width, pad)
+            got = _view(Strip([Segment("ab" * 20, Style(bold=True))], 40).crop(0, length), scroll_x, width, pad)
+            assert got.cell_length == want.cell_length == width
+            assert list(got) == list(want)
+    gc.collect()
+    gc.disable()
+    try:
+        strip = Strip([Segment("x" * 30)], 30)
+        view = _view(strip, 0, 30, pad)
+        del strip, view
+        assert gc.collect() == 0  # crop_extend would have left the strip in a cycle with its own cache
+    finally:
+        gc.enable()

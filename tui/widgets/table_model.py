@@ -193,6 +193,21 @@ class Filter:
     def __bool__(self) -> bool:
         return bool(self.terms or self.states or self.providers)
 
+    def narrows(self, other: Filter) -> bool:
+        """Does every row this filter passes also pass `other`? (True means it can be
+        applied to `other`'s result instead of to every row.)
+
+        Each of `other`'s words must be inside one of ours (so "ru" -> "run"), and
+        each of our `state:`/`provider:` prefixes must extend one of `other`'s, if
+        `other` has any.
+        """
+        if not all(any(old in new for new in self.terms) for old in other.terms):
+            return False
+        for mine, theirs in ((self.states, other.states), (self.providers, other.providers)):
+            if theirs and not (mine and all(m.startswith(theirs) for m in mine)):
+                return False
+        return True
+
 
 def _hay(row: Row) -> str:
     """The lower-cased text the filter's free words are matched against."""
@@ -233,16 +248,29 @@ class TableModel:
     added rows or changed a sort value, and then merges the moved rows into the
     still-sorted rest (a bisect per moved row and C-level slice copies); the filter
     re-runs only if the sort order or a row's match changed.
+
+    Filtering: each row's lower-cased search text is prepared once, when the row
+    changes. A filter that narrows the previous one (a word typed longer, one more
+    word) scans the previous result instead of every row, and the results of the
+    last few filters are kept while no row's match or the order changed, so a
+    backspace back to an earlier filter costs nothing.
     """
 
     FIT_SAMPLE = 200
     """At most this many rows of a batch are measured to fit column widths..."""
     FIT_SAMPLE_MIN = 50
     """...and about a tenth of the batch, but at least this many."""
+    KEEP_RESULTS = 8
+    """How many filters' results are kept for a return to an earlier filter."""
 
     def __init__(self, columns: Sequence[Column] = ()) -> None:
         self._rows: dict[str, Row] = {}
-        self._hay: dict[str, str] | None = None  # only while a filter is set
+        self._hay: dict[str, str] = {}  # lower-cased search text by key, prepared when a row changes
+        # A list that holds every row the current filter passes (in sort order), to scan
+        # instead of all rows: the previous result, when the filter narrowed it.
+        self._narrow_base: list[str] | None = None
+        # Results of recent filters, valid while no row's match and not the order changed.
+        self._results: dict[Filter, list[str]] = {}
         self._sort_keys: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
         self._visible: list[str] = []
@@ -351,6 +379,7 @@ class TableModel:
         sort_index = self._sort_index
         make_key = self._make_sort_key
         get = rows.get
+        filtering = bool(self._filter)
         order_dirty = False
         for key, row in changed.items():
             old = get(key)
@@ -360,8 +389,7 @@ class TableModel:
                 order_dirty = True
                 if sort_index is not None:
                     sort_keys[key] = make_key(key, row)
-                if hays is not None:
-                    hays[key] = _hay(row)
+                hays[key] = _hay(row)
                 continue
             if sort_index is not None:
                 try:
@@ -374,18 +402,23 @@ class TableModel:
                         sort_keys[key] = sk
                         moved.add(key)
                         order_dirty = True
-            if hays is not None:
-                new_hay = _hay(row)
-                if not self._visible_dirty and self._match(old, hays[key]) != self._match(row, new_hay):
-                    self._visible_dirty = True
+            old_hay = hays[key]
+            new_hay = old_hay if row.search_text and row.search_text == old.search_text else _hay(row)
+            if new_hay != old_hay or row.state != old.state or row.provider != old.provider:
                 hays[key] = new_hay
+                self._results.clear()  # some filter's result may differ now
+                if filtering and (not self._visible_dirty or self._narrow_base is not None):
+                    was, now = self._match(old, old_hay), self._match(row, new_hay)
+                    if was != now:
+                        self._visible_dirty = True
+                        if now:  # it may be missing from the narrowed list
+                            self._narrow_base = None
         if order_dirty:
             self._order_dirty = True
         for key in removed:  # after the changes: a key in both is removed
             if rows.pop(key, None) is not None:
                 sort_keys.pop(key, None)
-                if hays is not None:
-                    hays.pop(key, None)
+                hays.pop(key, None)
                 self._removed = True
                 self._order_dirty = True
         limit = min(self.FIT_SAMPLE, max(self.FIT_SAMPLE_MIN, len(changed) // 10))
@@ -393,8 +426,9 @@ class TableModel:
 
     def clear(self) -> None:
         self._rows.clear()
-        if self._hay is not None:
-            self._hay.clear()
+        self._hay.clear()
+        self._narrow_base = None
+        self._results.clear()
         self._sort_keys.clear()
         self._order = []
         self._visible = []
@@ -460,14 +494,16 @@ class TableModel:
     def set_filter(self, text: str) -> None:
         self._filter_text = text
         new = Filter.parse(text)
-        if new == self._filter:
+        old = self._filter
+        if new == old:
             return
+        if not new.narrows(old) or self._order_dirty:
+            self._narrow_base = None
+        elif self._narrow_base is None and not self._visible_dirty:
+            self._narrow_base = self._visible  # every row `new` passes is in it
+        # (a base kept from an earlier, wider filter still holds every row `new` passes)
         self._filter = new
         self._visible_dirty = True
-        if not new:
-            self._hay = None
-        elif self._hay is None:
-            self._hay = {k: _hay(r) for k, r in self._rows.items()}
 
     def _match(self, row: Row, hay: str) -> bool:
         f = self._filter
@@ -484,7 +520,7 @@ class TableModel:
         """Does the row pass the filter (False if there is no such row)?"""
         if key not in self._rows:
             return False
-        if self._hay is None:
+        if not self._filter:
             return True
         return self._match(self._rows[key], self._hay[key])
 
@@ -498,25 +534,40 @@ class TableModel:
         """Redo the sort and filter if needed. Returns True if `visible` was rebuilt."""
         if not (self._order_dirty or self._visible_dirty):
             return False
+        base = self._narrow_base
+        self._narrow_base = None
         if self._order_dirty:
             self._rebuild_order()
-        hays = self._hay
-        if hays is None:
+            self._results.clear()
+            base = None
+        filt = self._filter
+        if not filt:
             self._visible = self._order
+        elif (kept := self._results.get(filt)) is not None:
+            self._visible = kept
         else:
-            filt = self._filter
-            terms, states, providers = filt.terms, filt.states, filt.providers
-            if len(terms) == 1 and not states and not providers:
-                term = terms[0]
-                self._visible = [k for k in self._order if term in hays[k]]
-            else:
-                match = self._match
-                rows = self._rows
-                self._visible = [k for k in self._order if match(rows[k], hays[k])]
+            self._visible = self._filtered(self._order if base is None else base)
+            results = self._results
+            if len(results) >= self.KEEP_RESULTS:
+                del results[next(iter(results))]
+            results[filt] = self._visible
         self._order_dirty = self._visible_dirty = False
         self._position = None
         self.generation += 1
         return True
+
+    def _filtered(self, keys: Sequence[str]) -> list[str]:
+        hays = self._hay
+        filt = self._filter
+        terms, states, providers = filt.terms, filt.states, filt.providers
+        if not states and not providers:
+            if len(terms) == 1:
+                term = terms[0]
+                return [k for k in keys if term in hays[k]]
+            return [k for k in keys if all(t in hays[k] for t in terms)]
+        match = self._match
+        rows = self._rows
+        return [k for k in keys if match(rows[k], hays[k])]
 
     def _rebuild_order(self) -> None:
         rows = self._rows
