@@ -62,6 +62,16 @@ def _safe(text: str) -> str:
     return clean(text) if needs_clean(text) else text
 
 
+def _view(strip: Strip, scroll_x: int, width: int, pad: Style) -> Strip:
+    """The part of a row's strip in a view `width` cells wide from `scroll_x`, padded with `pad`.
+
+    What `Strip.crop_extend` gives, without its cache: when nothing needs cutting,
+    crop_extend caches the strip in itself, a reference cycle that only Python's full
+    garbage collection can free, for every row drawn.
+    """
+    return strip.extend_cell_length(scroll_x + width, pad).crop(scroll_x, scroll_x + width)
+
+
 class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
     """A keyed, sortable, filterable table that scales to tens of thousands of rows.
 
@@ -562,7 +572,7 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         if strip is None:
             row = self._model.get(key)
             strip = self._render_row(row, base) if row is not None else Strip.blank(width, base)
-            strip = strip.crop_extend(scroll_x, scroll_x + width, base)
+            strip = _view(strip, scroll_x, width, base)
             self._strips[key] = strip
         if key == self._cursor_key:
             cursor = self._component("task-table--cursor", full=True)
@@ -599,7 +609,7 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
             segments.extend(self._fit(label, width, column.align, style, base))
             segments.append(Segment(" ", base))
         strip = Strip(segments, 1 + sum(w + 1 for w in model.widths)).simplify()
-        strip = strip.crop_extend(scroll_x, scroll_x + view_width, base)
+        strip = _view(strip, scroll_x, view_width, base)
         self._header_strip = strip
         return strip
 
