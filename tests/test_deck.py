@@ -215,3 +215,20 @@ def test_listings_of_followed_instances_reach_the_board(sim_reset: SimulatorProc
     node = next(p for p in providers if p.name == "dms")
     assert node.listing_problems["no-such-instance"].startswith("not listed: ")
     assert instance not in node.listing_problems
+
+
+def test_a_followed_list_adopts_tasks_another_list_already_watches(sim_reset: SimulatorProcess) -> None:
+    instance = "c0ffeec0ffeec0ffeec0ffeec0ffee01"
+    created = sim_reset.create_tasks("dms", count=2, instance=instance, engine="rocketmq", wait=0, run=3600)
+    refs = [TaskRef("dms", t["id"], instance=instance) for t in created]
+    config = deck_config([huawei_profile("dms", "huawei-dms", sim_reset.base_url, interval=1)],
+                         {"All": refs, "Followed": [], "Later": []}, follows={"Followed": [("dms", instance)]})
+    deck = Deck(config, watchlist="Followed")
+    with running(deck):
+        wait(lambda: len(deck.config.watch.get("Followed").tasks) == 2, deck, what="both tasks adopted")
+        assert {r.key for r in deck.config.watch.get("Followed").tasks} == {r.key for r in refs}
+        wait(lambda: all(deck.board.in_active(r.key) for r in refs), deck, what="rows of the followed list")
+        # Following the same instance from a third list fills that one too.
+        deck.switch("Later")
+        deck.follow("dms", instance)
+        wait(lambda: len(deck.config.watch.get("Later").tasks) == 2, deck, what="adopted by the third list")
