@@ -50,10 +50,10 @@ async def test_rows_fill_in_and_sidebar_counts_follow_state_changes(sim_reset: S
         before = app.board.counts(app.board.active_refs())
         sim_reset.advance(24 * 3600)  # everything that can finish, finishes
         await pilot.press("R")
-        await wait_for(pilot, lambda: app.board.counts(app.board.active_refs())[TaskState.RUNNING]
-                       < before[TaskState.RUNNING])
+        await wait_for(pilot, lambda: app.board.counts(app.board.active_refs())["running"]
+                       < before["running"])
         after = app.board.counts(app.board.active_refs())
-        assert after[TaskState.SUCCEEDED] > before[TaskState.SUCCEEDED]
+        assert after["succeeded"] > before["succeeded"]
         providers, lists = app.board.sidebar()
         demo_node = next(n for n in lists if n.name == DEMO_LIST)
         assert demo_node.counts == after

@@ -78,3 +78,33 @@ def test_a_success_with_failed_parts_has_its_own_look() -> None:
     assert text == f"{PARTIAL_LOOK.symbol} partial" and style == "task-table--state-partial"
     rule = next(line for line in TaskTable.DEFAULT_CSS.splitlines() if ".task-table--state-partial " in line)
     assert f"color: $text-{PARTIAL_LOOK.colour};" in rule
+
+
+async def test_a_partial_success_is_counted_as_such_in_header_and_sidebar() -> None:
+    from textual.app import App, ComposeResult
+
+    from tests.helpers.deck import deck_config, huawei_profile
+    from tui.deck.board import Board
+    from tui.widgets.header import DeckHeader
+    from tui.widgets.sidebar import counts_text
+
+    refs = [TaskRef("gw", f"{i:032x}", instance="g") for i in range(3)]
+    board = Board(deck_config([huawei_profile("gw", "huawei-apig", "http://127.0.0.1:9")], {"L": refs}), "L")
+    partial = decode_result(samples.IMPORT_PARTIAL_RESULT)
+    clean = decode_result(samples.IMPORT_SUCCESS_RESULT)
+    for ref, result in zip(refs, (partial, clean, clean), strict=True):
+        board.snapshots[ref.key] = TaskSnapshot(ref=ref, state=TaskState.SUCCEEDED, result=result, fetched_at=1.0)
+    counts = board.counts(refs)
+    assert counts == {PARTIAL: 1, "succeeded": 2}
+    assert counts_text(counts).plain == f" {STATE_LOOKS[TaskState.SUCCEEDED].symbol}2 {PARTIAL_LOOK.symbol}1"
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DeckHeader(id="header")
+
+    app = Host()
+    async with app.run_test(size=(120, 5)) as pilot:
+        app.query_one(DeckHeader).show("L", counts, 3, False)
+        await pilot.pause()
+        text = str(app.query_one(DeckHeader).render())
+        assert f"{PARTIAL_LOOK.symbol} 1 partial" in text and "2 succeeded" in text

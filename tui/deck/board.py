@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tui.core.config import Config, WatchList
+from tui.core.display import shown_state
 from tui.core.engine import Batch
 from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.deck.nodes import ListNode, ProviderNode
@@ -131,12 +132,14 @@ class Board:
         snapshot = self.snapshots.get(ref.key)
         return snapshot.state if snapshot is not None and snapshot.fetched_at is not None else None
 
-    def counts(self, refs: Iterable[TaskRef]) -> Counter[TaskState]:
-        counts: Counter[TaskState] = Counter()
+    def counts(self, refs: Iterable[TaskRef]) -> Counter[str]:
+        """Tasks read at least once, by the word their state is shown as (a TaskState value, or
+        tui.core.display.PARTIAL for a success with failed parts)."""
+        counts: Counter[str] = Counter()
         for ref in refs:
-            state = self.state_of(ref)
-            if state is not None:
-                counts[state] += 1
+            snapshot = self.snapshots.get(ref.key)
+            if snapshot is not None and snapshot.fetched_at is not None:
+                counts[shown_state(snapshot)] += 1
         return counts
 
     def running_in_active(self) -> int:
@@ -152,7 +155,7 @@ class Board:
         providers: list[ProviderNode] = []
         for name, config in self.config.providers.providers.items():
             mine = by_provider.get(name, [])
-            instances: dict[str, Counter[TaskState]] = {}
+            instances: dict[str, Counter[str]] = {}
             if config.needs_instance:
                 # A followed instance shows even before it has tasks (its listing may have failed).
                 grouped: dict[str, list[TaskRef]] = {inst: [] for prov, inst in follows if prov == name}

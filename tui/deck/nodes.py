@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui.core.model import ProviderHealth, TaskState
+from tui.core.model import ProviderHealth
 
 
 @dataclass(frozen=True)
@@ -14,13 +14,13 @@ class ProviderNode:
     name: str
     kind: str
     health: ProviderHealth | None
-    counts: Counter[TaskState]
-    instances: Mapping[str, Counter[TaskState]] = field(default_factory=dict)
+    counts: Counter[str]  # by shown state word (tui.core.display.shown_state)
+    instances: Mapping[str, Counter[str]] = field(default_factory=dict)
     listing_problems: Mapping[str, str] = field(default_factory=dict)  # instance -> "listed 50 of 120"
 
 
 @dataclass(frozen=True)
 class ListNode:
     name: str
-    counts: Counter[TaskState]
+    counts: Counter[str]
     active: bool

@@ -7,12 +7,9 @@ from collections import Counter
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.model import TaskState
+from tui.core.display import PARTIAL, PARTIAL_WORD, SHOWN_STATES, look_of_word
 from tui.core.text import clean
-from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
-
-ORDER = (TaskState.RUNNING, TaskState.PENDING, TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED,
-         TaskState.UNKNOWN)
+from tui.widgets.states import rich_style
 
 
 class DeckHeader(Static):
@@ -24,15 +21,17 @@ class DeckHeader(Static):
         super().__init__("", id=id, markup=False)
         self._last = ""
 
-    def show(self, list_name: str | None, counts: Counter[TaskState], total: int, paused: bool,
+    def show(self, list_name: str | None, counts: Counter[str], total: int, paused: bool,
              problem: str | None = None) -> None:
         """`problem`: something that stops taskdeck from working (the polling engine has stopped)."""
         text = Text.assemble(("taskdeck", "bold"), " · ", (clean(list_name or "no watch list", limit=40), "bold"),
                              f"  {total} task{'s' if total != 1 else ''}  ")
-        for state in ORDER:
-            n = counts.get(state, 0)
+        for word in SHOWN_STATES:
+            n = counts.get(word, 0)
             if n:
-                text.append(f" {STATE_SYMBOL[state]} {n} {state.value} ", style=STATE_STYLE[state])
+                look = look_of_word(word)
+                text.append(f" {look.symbol} {n} {PARTIAL_WORD if word == PARTIAL else word} ",
+                            style=rich_style(look))
         if paused:
             text.append("  ⏸ PAUSED ", style="bold reverse yellow")
         if problem:

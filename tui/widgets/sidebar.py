@@ -15,11 +15,12 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode
 
-from tui.core.model import HealthStatus, TaskState
+from tui.core.display import SHOWN_STATES, look_of_word
+from tui.core.model import HealthStatus
 from tui.core.text import clean
 from tui.deck.health import health_text
 from tui.deck.nodes import ListNode, ProviderNode
-from tui.widgets.states import STATE_STYLE, STATE_SYMBOL
+from tui.widgets.states import rich_style
 
 HEALTH_MARK = {
     HealthStatus.OK: ("●", "green"),
@@ -39,13 +40,14 @@ class NodeRef:
     instance: str | None = None
 
 
-def counts_text(counts: Counter[TaskState]) -> Text:
+def counts_text(counts: Counter[str]) -> Text:
+    """Counts by shown state word (tui.core.display.SHOWN_STATES order): symbol and number."""
     text = Text()
-    for state in (TaskState.RUNNING, TaskState.PENDING, TaskState.SUCCEEDED, TaskState.FAILED,
-                  TaskState.CANCELLED, TaskState.UNKNOWN):
-        n = counts.get(state, 0)
+    for word in SHOWN_STATES:
+        n = counts.get(word, 0)
         if n:
-            text.append(f" {STATE_SYMBOL[state]}{n}", style=STATE_STYLE[state])
+            look = look_of_word(word)
+            text.append(f" {look.symbol}{n}", style=rich_style(look))
     return text
 
 
