@@ -25,7 +25,6 @@ from tui.core.atomic import read_with_stamp
 from tui.core.auth_config import read_auth
 from tui.core.auth_schema import AUTH_SCHEMA, SECRET_FIELDS, AuthSpec
 from tui.core.families import FAMILIES, KINDS, family_of
-from tui.core.notify import MODES as NOTIFY_MODES
 from tui.core.problems import (
     WARNING,
     ConfigProblem,
@@ -36,6 +35,7 @@ from tui.core.problems import (
     syntax_problem,
 )
 from tui.core.proxy_config import read_proxy
+from tui.core.ui_config import read_app_sections
 
 TRANSPORTS = ("aiohttp", "httpx")
 DEFAULT_INTERVAL = 5.0
@@ -339,28 +339,7 @@ class _Reader(ProblemLog):
             else:
                 providers[name] = config
 
-        keymap: dict[str, str] = {}
-        raw_keymap = data.get("keymap", {})
-        if not isinstance(raw_keymap, dict):
-            self.wrong_type("keymap", raw_keymap, "a table", '[keymap] with lines like quit = "q"', WARNING)
-        else:
-            for binding, keys in raw_keymap.items():
-                if isinstance(keys, str):
-                    keymap[binding] = keys
-                else:
-                    self.wrong_type(join_key("keymap", binding), keys, "a string of keys", f'{key_part(binding)} = "ctrl+r"', WARNING)
-
-        sections: dict[str, dict[str, Any]] = {}
-        for section in ("ui", "settings"):
-            value = data.get(section, {})
-            if not isinstance(value, dict):
-                self.wrong_type(section, value, "a table", f"[{section}]", WARNING)
-                value = {}
-            sections[section] = value
-        if "bell" in sections["ui"] and not isinstance(sections["ui"]["bell"], bool):
-            self.wrong_type("ui.bell", sections["ui"]["bell"], "true or false", "bell = true", WARNING)
-            sections["ui"] = {k: v for k, v in sections["ui"].items() if k != "bell"}
-        sections["ui"] = self.memory_settings(sections["ui"])
+        keymap, ui, settings = read_app_sections(self, data)
 
         extra = {k: v for k, v in data.items() if k not in TOP_LEVEL_KEYS}
         for key in extra:
@@ -370,26 +349,10 @@ class _Reader(ProblemLog):
             providers=providers,
             broken=frozenset(broken),
             keymap=keymap,
-            ui=sections["ui"],
-            settings=sections["settings"],
+            ui=ui,
+            settings=settings,
             extra=extra,
         )
-
-
-    def memory_settings(self, ui: dict[str, Any]) -> dict[str, Any]:
-        """`[ui] notify` and `[ui] remember_days` (tui.core.notify, tui.core.store); a bad value is dropped."""
-        notify = ui.get("notify")
-        if notify is not None and not isinstance(notify, bool) and not (
-                isinstance(notify, str) and notify.strip().lower() in NOTIFY_MODES):
-            self.problem("ui.notify", f"{notify!r} is not one of {', '.join(NOTIFY_MODES)}",
-                         'write it like notify = "auto"', WARNING)
-            ui = {k: v for k, v in ui.items() if k != "notify"}
-        days = ui.get("remember_days")
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= 3650):
-            self.problem("ui.remember_days", f"{days!r} is not a number of days from 1 to 3650",
-                         "write it like remember_days = 30", WARNING)
-            ui = {k: v for k, v in ui.items() if k != "remember_days"}
-        return ui
 
 
 def parse_providers(text: str, path: Path | None = None) -> tuple[ProvidersFile, list[ConfigProblem]]:
