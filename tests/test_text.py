@@ -128,3 +128,11 @@ def test_error_code_already_in_the_message_is_not_repeated() -> None:
         "HTTP 429 APIG.0308: rate limited: slow down")
     assert code_and_message("E42", "") == "E42"
     assert code_and_message(None, "gone") == "gone"
+
+
+def test_span_is_the_one_duration_format() -> None:
+    """The table, `wait` and `history` all write a duration this way."""
+    from tui.core.text import span
+
+    assert [span(s) for s in (None, -1, 0, 45.9, 185, 7620, 86399, 3 * 86400 + 4 * 3600 + 5)] == [
+        "", "", "0s", "45s", "3m05s", "2h07m", "23h59m", "3d04h"]

@@ -23,7 +23,7 @@ from tui.core.headless import json_line, task_name
 from tui.core.model import TaskRef
 from tui.core.paths import resolve_paths
 from tui.core.store import Store, Transition
-from tui.core.text import clean
+from tui.core.text import clean, span
 
 COMMAND = "history"
 EXIT_OK, EXIT_USAGE, EXIT_BROKEN_PIPE = 0, 2, 141
@@ -51,22 +51,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "exit status: 0 done, 2 usage or config error"
 
 
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
-
-
 def _selected(args: argparse.Namespace) -> Callable[[TaskRef], bool] | None:
     """Which remembered tasks the selection names (None: all of them)."""
     if args.watchlist is None and args.provider is None and not args.follow_instance:
@@ -84,7 +68,7 @@ def _selected(args: argparse.Namespace) -> Callable[[TaskRef], bool] | None:
 def transition_line(item: Transition) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item.at))
     change = f"{clean(item.from_state)} → {clean(item.to_state)}" if item.from_state else f"first seen {item.to_state}"
-    stay = duration_text(item.duration)
+    stay = span(item.duration)
     tail = f"  after {stay} {clean(item.from_state)}" if stay and item.from_state else ""
     return f"{when}  {task_name(item.ref)}  {change}{tail}"
 

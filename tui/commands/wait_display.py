@@ -12,6 +12,7 @@ from tui.commands.selection import Selection, say
 from tui.core.eta import eta_text
 from tui.core.headless import error_text, json_line, progress_text, safe, task_name, task_record
 from tui.core.model import TaskSnapshot
+from tui.core.text import span
 
 COMMAND = "wait"
 
@@ -23,17 +24,6 @@ def outcome_of(snapshot: TaskSnapshot) -> str:
 
 def _clock() -> str:
     return time.strftime("%H:%M:%S")
-
-
-def _elapsed(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 class Display:
@@ -89,7 +79,7 @@ class Display:
         finished = sum(1 for s in snapshots if s.finished)
         done = sum(1.0 if s.finished else (s.progress or 0.0) / 100.0 for s in snapshots)
         fraction = done / total if total else 1.0
-        text = f" {finished}/{total} finished · {_elapsed(time.monotonic() - self.started)}"
+        text = f" {finished}/{total} finished · {span(time.monotonic() - self.started)}"
         if eta is not None:
             text += f" · ETA {eta_text(eta)}"
         width = shutil.get_terminal_size().columns
@@ -110,4 +100,4 @@ class Display:
         self.out.flush()
         if outcome in ("succeeded", "failed"):
             shown = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no tasks"
-            self._write(f"done in {_elapsed(elapsed)}: {shown}")
+            self._write(f"done in {span(elapsed)}: {shown}")

@@ -12,7 +12,7 @@ Nothing here creates a directory; `ensure_dir` does, on first save.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,28 +67,24 @@ def _xdg(env: Mapping[str, str], name: str) -> Path | None:
     return path if path is not None and path.is_absolute() else None
 
 
+def _locate(env: Mapping[str, str], override: str, xdg_variable: str,
+            fallback: Callable[[str], Path]) -> tuple[Path, str]:
+    """A directory and where the choice came from: taskdeck's variable, the XDG one, or platformdirs."""
+    chosen = _from_env(env, override)
+    if chosen is not None:
+        return chosen, override
+    xdg = _xdg(env, xdg_variable)
+    if xdg is not None:
+        return xdg / APP_NAME, xdg_variable
+    return fallback(APP_NAME), "platformdirs"
+
+
 def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     """Resolve the config and state locations from the environment (default: os.environ)."""
     env = os.environ if env is None else env
 
-    config_dir = _from_env(env, CONFIG_DIR_ENV)
-    config_source = CONFIG_DIR_ENV
-    if config_dir is None:
-        xdg = _xdg(env, "XDG_CONFIG_HOME")
-        if xdg is not None:
-            config_dir, config_source = xdg / APP_NAME, "XDG_CONFIG_HOME"
-        else:
-            config_dir, config_source = platformdirs.user_config_path(APP_NAME), "platformdirs"
-
-    state_dir = _from_env(env, STATE_DIR_ENV)
-    state_source = STATE_DIR_ENV
-    if state_dir is None:
-        xdg = _xdg(env, "XDG_STATE_HOME")
-        if xdg is not None:
-            state_dir, state_source = xdg / APP_NAME, "XDG_STATE_HOME"
-        else:
-            state_dir, state_source = platformdirs.user_state_path(APP_NAME), "platformdirs"
-
+    config_dir, config_source = _locate(env, CONFIG_DIR_ENV, "XDG_CONFIG_HOME", platformdirs.user_config_path)
+    state_dir, state_source = _locate(env, STATE_DIR_ENV, "XDG_STATE_HOME", platformdirs.user_state_path)
     return Paths(config_dir, state_dir, config_source, state_source)
 
 

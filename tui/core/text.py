@@ -65,3 +65,17 @@ def code_and_message(code: str | None, message: str | None) -> str:
     if said.startswith(low) or said.endswith(low):
         return message
     return f"{code}: {message}"
+
+
+def span(seconds: float | None) -> str:
+    """A duration as the table, `wait` and `history` show it: 45s, 3m05s, 2h07m, 3d04h; "" when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"

@@ -8,6 +8,7 @@ from datetime import datetime
 from tui.core.display import PARTIAL, PARTIAL_WORD, shown_rank, shown_state
 from tui.core.model import TaskSnapshot, TaskState
 from tui.core.summary_text import steps_text
+from tui.core.text import span
 from tui.widgets.table_model import Column, Row, make_row, state_cell
 
 # A row is stale when its data is older than this many missed intervals.
@@ -83,19 +84,6 @@ def parse_time(value: str | None) -> float | None:
 
 def clock_time(ts: float | None) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts)) if ts is not None else ""
-
-
-def span(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    if seconds < 86400:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
 
 
 def is_stale(snapshot: TaskSnapshot, interval: float, now: float) -> bool:
