@@ -23,20 +23,35 @@ class DeckHeader(Static):
 
     def show(self, list_name: str | None, counts: Counter[str], total: int, paused: bool,
              problem: str | None = None) -> None:
-        """`problem`: something that stops taskdeck from working (the polling engine has stopped)."""
-        text = Text.assemble(("taskdeck", "bold"), " · ", (clean(list_name or "no watch list", limit=40), "bold"),
-                             f"  {total} task{'s' if total != 1 else ''}  ")
-        for word in SHOWN_STATES:
-            n = counts.get(word, 0)
-            if n:
-                look = look_of_word(word)
-                text.append(f" {look.symbol} {n} {PARTIAL_WORD if word == PARTIAL else word} ",
-                            style=rich_style(look))
-        if paused:
-            text.append("  ⏸ PAUSED ", style="bold reverse yellow")
-        if problem:
-            text.append(f"  ✖ {clean(problem, limit=80)} ", style="bold reverse red")
+        """`problem`: something that stops taskdeck from working (the polling engine has stopped).
+
+        On a narrow terminal (where the sidebar is folded away, so the header is the only place for
+        the counts) the words give way: `▶ 24 running` becomes `▶24`, so every count still fits."""
+        width = max(20, self.app.size.width - 2)
+        text = self._build(list_name, counts, total, paused, problem, short=False)
+        if text.cell_len > width:
+            text = self._build(list_name, counts, total, paused, problem, short=True)
         key = text.plain + repr(text.spans)
         if key != self._last:
             self._last = key
             self.update(text)
+
+    @staticmethod
+    def _build(list_name: str | None, counts: Counter[str], total: int, paused: bool,
+               problem: str | None, *, short: bool) -> Text:
+        name = clean(list_name or "no watch list", limit=24 if short else 40)
+        text = Text() if short else Text.assemble(("taskdeck", "bold"), " · ")
+        text.append(name, style="bold")
+        text.append(f" {total}" if short else f"  {total} task{'s' if total != 1 else ''}  ")
+        for word in SHOWN_STATES:
+            n = counts.get(word, 0)
+            if n:
+                look = look_of_word(word)
+                label = f" {look.symbol}{n}" if short else \
+                    f" {look.symbol} {n} {PARTIAL_WORD if word == PARTIAL else word} "
+                text.append(label, style=rich_style(look))
+        if paused:
+            text.append(" ⏸ PAUSED" if short else "  ⏸ PAUSED ", style="bold reverse yellow")
+        if problem:
+            text.append(f"  ✖ {clean(problem, limit=80)} ", style="bold reverse red")
+        return text
