@@ -10,17 +10,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from typing import Any
 
 from tui.commands.selection import CommandError, fail, find_provider, read_providers, report
 from tui.core.paths import Paths, resolve_paths
 from tui.core.problems import ConfigError
-from tui.core.profile_builder import FORM_AUTH_TYPES, ProfileAnswers, ProfileError, build_profile
+from tui.core.profile_builder import FORM_AUTH_TYPES, ProfileAnswers, ProfileError
 from tui.core.providers_config import ProviderConfig, ProvidersFile
 from tui.core.providers_edit import remove_provider
-from tui.core.providers_write import add_provider
 from tui.core.taskids import KINDS
 from tui.core.text import clean
 from tui.core.watchstore import WatchStore
@@ -72,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace, paths: Paths) -> int:
-    from tui.providers.probe import ProbeFailed, discover_project
+    from tui.providers.profile_setup import set_up_profile
 
     providers, _ = read_providers(paths)
     answers = ProfileAnswers(
@@ -80,35 +78,14 @@ def _add(args: argparse.Namespace, paths: Paths) -> int:
         project_id=args.project_id, auth=args.auth, token_env=args.token_env, access_key_env=args.access_key_env,
         secret_key_env=args.secret_key_env, issuer=args.issuer, client_id=args.client_id,
         client_secret_env=args.client_secret_env, interval=args.interval)
-    config = build_profile(answers, providers)
-    note = ""
-    if config.region and not config.project_id:
-        try:
-            found = asyncio.run(discover_project(config))
-        except ProbeFailed as failed:
-            if failed.result.code in ("no-project", "several-projects"):  # writing it would not help
-                raise CommandError(f"{failed.result.message} (nothing was written)") from None
-            note = (f"the project id was not looked up now ({failed.result.message}); taskdeck looks it up "
-                    "at first use")
-        else:
-            if found:
-                config = _with_project(config, found)
-                note = f"project id {found} found in IAM for region {config.region} and written into the profile"
-    print(add_provider(paths.providers, config))
-    for key, variable in sorted(config.auth.items()):
-        if key.endswith("_env") and not os.environ.get(str(variable)):
-            print(f"note: the environment variable {variable} is not set in this shell; set it before taskdeck "
-                  "runs", file=sys.stderr)
-    if note:
-        print(clean(note), file=sys.stderr if note.startswith("the project id was not") else sys.stdout)
-    print(f"next: taskdeck provider test {config.name}")
+    result = asyncio.run(set_up_profile(paths.providers, answers, providers))
+    print(result.message)
+    for note in result.notes:
+        print(clean(note))
+    for warning in result.warnings:
+        print(f"note: {clean(warning)}", file=sys.stderr)
+    print(f"next: taskdeck provider test {result.config.name}")
     return EXIT_OK
-
-
-def _with_project(config: ProviderConfig, project_id: str) -> ProviderConfig:
-    from dataclasses import replace
-
-    return replace(config, project_id=project_id)
 
 
 # --- list -------------------------------------------------------------------------------------------------
