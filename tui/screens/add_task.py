@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from tui.core.taskids import HUAWEI_DMS as DMS
 from tui.core.taskids import check_safe_id, check_task_id
 from tui.core.text import clean
 
-__all__ = ["AddTaskRequest", "AddTaskScreen", "ProviderChoice", "split_ids"]
+__all__ = ["AddTaskRequest", "AddTaskScreen", "InstanceLister", "ProviderChoice", "split_ids"]
+
+# Profile name -> its instances or gateways [{id, name, engine, status}]; blocking (it runs in a worker
+# thread), raising with a message the dialog shows when they cannot be listed.
+InstanceLister = Callable[[str], Sequence[Mapping[str, str]]]
+_MAX_LISTED = 500
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 _MAX_SHOWN_PROBLEMS = 3
@@ -90,6 +97,13 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
     AddTaskScreen #add-ids {
         height: 8;
     }
+    AddTaskScreen #add-instances {
+        height: auto;
+        max-height: 8;
+    }
+    AddTaskScreen #add-instances-status {
+        color: $text-muted;
+    }
     AddTaskScreen #add-error {
         color: $error;
         margin-top: 1;
@@ -116,9 +130,13 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
         Binding("ctrl+s", "submit", "Add", id="add_task.submit"),
     ]
 
-    def __init__(self, providers: Sequence[ProviderChoice], provider: str | None = None) -> None:
+    def __init__(self, providers: Sequence[ProviderChoice], provider: str | None = None,
+                 list_instances: InstanceLister | None = None) -> None:
         super().__init__()
         self.providers = {p.name: p for p in providers}
+        self.list_instances = list_instances
+        self.listed: dict[str, list[dict[str, str]]] = {}  # profile -> its instances, once loaded
+        self._loading: set[str] = set()
         names = list(self.providers)
         self._initial = provider if provider in self.providers else (names[0] if names else None)
 
@@ -136,7 +154,10 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
                     yield Static("No providers are configured: add one to providers.toml first.")
                 with Vertical(id="add-instance-row", classes="-hidden"):
                     yield Label("Instance", classes="field-label")
-                    yield Input(placeholder="instance id", id="add-instance")
+                    yield Input(placeholder="instance id, or type to filter the list below by name",
+                                id="add-instance")
+                    yield Static("", id="add-instances-status")
+                    yield OptionList(id="add-instances", classes="-hidden")
                 yield Checkbox(
                     "Follow the instance: import all its background tasks (ids optional)",
                     id="add-follow",
@@ -183,6 +204,91 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
         follow.set_class(not (choice and choice.kind == DMS), "-hidden")
         follow.disabled = not (choice and choice.kind == DMS)
         self._show_error(None)
+        if needs and choice is not None and self.list_instances is not None:
+            if choice.name in self.listed:
+                self._show_instances()
+            else:
+                self._set_instances_status(f"Listing the instances of {clean(choice.name)}…")
+                self.query_one("#add-instances").add_class("-hidden")
+                if choice.name not in self._loading:
+                    self._loading.add(choice.name)
+                    self._load_instances(choice.name)
+        else:
+            self._set_instances_status("")
+            self.query_one("#add-instances").add_class("-hidden")
+
+    # -- picking an instance by name ---------------------------------------------
+
+    @work(thread=True, group="list-instances", exit_on_error=False)
+    def _load_instances(self, name: str) -> None:
+        """The list APIs are network calls: off the UI thread, the answer posted back."""
+        assert self.list_instances is not None
+        try:
+            found = [{k: clean(str(item.get(k) or ""), limit=200) for k in ("id", "name", "engine", "status")}
+                     for item in self.list_instances(name)][:_MAX_LISTED]
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a line in the dialog
+            message = clean(str(exc), limit=300) or type(exc).__name__
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._instances_failed, name, message)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._instances_loaded, name, found)
+
+    def _instances_loaded(self, name: str, found: list[dict[str, str]]) -> None:
+        self._loading.discard(name)
+        self.listed[name] = found
+        choice = self.choice
+        if choice is not None and choice.name == name:
+            self._show_instances()
+
+    def _instances_failed(self, name: str, message: str) -> None:
+        self._loading.discard(name)
+        choice = self.choice
+        if choice is not None and choice.name == name:
+            self._set_instances_status(f"Could not list the instances ({message}); paste an instance id.")
+
+    def _set_instances_status(self, text: str) -> None:
+        self.query_one("#add-instances-status", Static).update(Content(text))
+
+    @on(Input.Changed, "#add-instance")
+    def _show_instances(self) -> None:
+        choice = self.choice
+        found = self.listed.get(choice.name) if choice is not None else None
+        options = self.query_one("#add-instances", OptionList)
+        if found is None:
+            return
+        words = self.query_one("#add-instance", Input).value.strip().lower().split()
+        shown = [item for item in found
+                 if all(any(w in item[k].lower() for k in ("id", "name", "engine", "status")) for w in words)]
+        options.clear_options()
+        options.add_options([Option(self._instance_text(item), id=item["id"]) for item in shown])
+        options.set_class(not shown, "-hidden")
+        if not found:
+            self._set_instances_status("No instances in this project: paste an instance id.")
+        elif not shown:
+            self._set_instances_status(f"None of the {len(found)} instances matches; an id typed here is used as is.")
+        else:
+            self._set_instances_status(f"{len(shown)} of {len(found)} instances: pick one (enter), or paste an id.")
+
+    @staticmethod
+    def _instance_text(item: Mapping[str, str]) -> Text:
+        text = Text(item["name"] or "(no name)", style="bold")
+        for key in ("engine", "status"):
+            if item[key]:
+                text.append(f"  {item[key]}")
+        text.append(f"  {item['id']}", style="dim")
+        return text
+
+    @on(OptionList.OptionSelected, "#add-instances")
+    def _instance_picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            field = self.query_one("#add-instance", Input)
+            with field.prevent(Input.Changed):
+                field.value = event.option.id
+            self.query_one("#add-instances").add_class("-hidden")
+            self._set_instances_status(f"Instance: {clean(str(event.option.prompt), limit=200)}")
+            follow = self.query_one("#add-follow", Checkbox)
+            (follow if not follow.disabled else self.query_one("#add-ids", TextArea)).focus()
 
     def _show_error(self, message: str | None) -> None:
         error = self.query_one("#add-error", Static)
@@ -230,6 +336,12 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
 
     @on(Input.Submitted, "#add-instance")
     def _instance_entered(self) -> None:
+        options = self.query_one("#add-instances", OptionList)
+        if options.display and not options.has_class("-hidden") and options.option_count:
+            options.focus()  # enter in the filter moves to the list, as in a picker
+            if options.highlighted is None:
+                options.highlighted = 0
+            return
         self.query_one("#add-ids", TextArea).focus()
 
     @on(Button.Pressed, "#add-cancel")
