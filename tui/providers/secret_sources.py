@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tui.core.secrets import redact
@@ -49,4 +49,15 @@ def secret_sources(profile: str, auth: Mapping[str, Any], env: Mapping[str, str]
         from tui.providers.keyring_store import login_state
 
         out.append({"field": "refresh_token", "from": login_state(profile)})
+    return out
+
+
+def credentials_summary(profiles: Iterable[Any], env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Profile name -> one line saying where its credentials come from (the debug screen). It reads the
+    environment, stats files and asks the keyring, so callers run it off the UI thread."""
+    out: dict[str, str] = {}
+    for profile in profiles:
+        sources = secret_sources(profile.name, profile.auth, env)
+        where = "; ".join(f"{s['field']}: {s['from']}" for s in sources) or "no secret"
+        out[profile.name] = f"{profile.auth.get('type', 'none')} — {where}"
     return out
