@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import __version__
-from tui.core.config import Config
+from tui.core.config import Config, ProvidersFile
 from tui.core.engine_process import EngineLike
 from tui.core.model import HealthStatus
 from tui.core.text import clean
@@ -62,6 +62,7 @@ class TaskdeckApp(App[None]):
         self._start_engine = start_engine
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dashboard: DashboardScreen | None = None
+        self._engine_worker: Worker[None] | None = None
         self.deck = Deck(config, watchlist=watchlist, sources_factory=sources_factory,
                          notify=self._engine_has_news, restart_every=restart_every)
 
@@ -119,8 +120,15 @@ class TaskdeckApp(App[None]):
             self._run_engine_worker()
 
     def _run_engine_worker(self) -> None:
-        self.run_worker(self._run_engine, name="engine", group=ENGINE_GROUP, thread=True, exit_on_error=False,
-                        description="polling engine")
+        self._engine_worker = self.run_worker(self._run_engine, name="engine", group=ENGINE_GROUP, thread=True,
+                                              exit_on_error=False, description="polling engine")
+
+    def providers_changed(self, providers: ProvidersFile) -> None:
+        """A profile was added: a new engine with its sources replaces the old one (whose end is expected)."""
+        outcome = self.deck.set_providers(providers)
+        if self._start_engine:
+            self._run_engine_worker()
+        self.dashboard.show_outcome(outcome)
 
     def _run_engine(self) -> None:
         worker = get_current_worker()
@@ -130,6 +138,8 @@ class TaskdeckApp(App[None]):
         """Every worker's end, in one place: the engine is restarted, any other failure is shown."""
         worker = event.worker
         if worker.group == ENGINE_GROUP:
+            if worker is not self._engine_worker:
+                return  # an engine replaced by providers_changed ended, as asked
             if event.state in (WorkerState.ERROR, WorkerState.SUCCESS) and self.is_running:
                 outcome = self.deck.engine_stopped(worker.error)
                 if outcome.notes:

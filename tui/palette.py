@@ -11,6 +11,7 @@ from tui.screens.dashboard import DashboardScreen
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("task: add", "add_task", "Add tasks (or follow a DMS instance) to this watch list"),
+    ("provider: add", "add_provider", "Set up a provider profile with a form (written to providers.toml)"),
     ("task: remove", "remove_task", "Remove the selected task from this watch list"),
     ("task: refresh", "refresh_selected", "Poll the selected task now"),
     ("task: save result", "detail('export')", "Save the decoded result of the selected task to a file"),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.config import Config, WatchList
+from tui.core.config import Config, ProvidersFile, WatchList
 from tui.core.engine_process import EngineLike
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.text import clean
@@ -102,6 +102,14 @@ class Deck:
 
     def stop(self) -> None:
         self.supervisor.stop()
+
+    def set_providers(self, providers: ProvidersFile) -> Outcome:
+        """providers.toml gained a profile (the setup form): the session uses the new profiles, and a new
+        engine with sources for all of them replaces the old one (the caller runs it in a worker)."""
+        self.config.providers = providers
+        self.config.watch.providers = providers
+        self._seed(self.supervisor.replace(functools.partial(build_sources, tuple(providers.providers.values()))))
+        return Outcome(reload=True)
 
     def take(self) -> Changes:
         """Apply what the engine found since the last call; tasks found on followed instances join the

@@ -92,6 +92,16 @@ class EngineSupervisor:
         self.engine = self._make(self._factory, self._notify)
         return self.engine
 
+    def replace(self, sources_factory: Callable[[], Mapping[str, Any]]) -> EngineLike:
+        """A new engine over other sources (a profile was added); the old one is told to stop. The caller
+        seeds the new one and runs it in a new worker; the old worker's end is not a failure."""
+        old = self.engine
+        self._factory = sources_factory
+        self.failure = None
+        self.engine = self._make(sources_factory, self._notify)
+        old.stop()
+        return self.engine
+
     def stop(self) -> None:
         self.stopping = True
         self.engine.stop()

@@ -30,11 +30,13 @@ from tui.deck.outcome import Outcome
 from tui.deck.tidings import announce, rings_bell
 from tui.screens.dashboard_dialogs import DashboardDialogs
 from tui.screens.notes import Toaster
+from tui.screens.onboarding import Onboarding
 from tui.widgets.detail import DetailPane
 from tui.widgets.header import DeckHeader
 from tui.widgets.rows import COLUMNS, build_row
 from tui.widgets.sidebar import NodeRef, Sidebar
 from tui.widgets.task_table import TaskTable
+from tui.widgets.welcome import WelcomePanel
 
 FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
 AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfinished rows
@@ -85,6 +87,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         self._toaster: Toaster | None = None
         self._early: list[Outcome] = []  # outcomes that came before the screen was mounted
         self._ready = False  # on_mount has built the widgets
+        self.onboarding = Onboarding(self, deck, lambda providers: self.app.providers_changed(providers))  # type: ignore[attr-defined]
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -93,6 +96,8 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
+                paths = self.deck.config.paths
+                yield WelcomePanel(config_file=str(paths.providers) if paths else "providers.toml", id="welcome")
                 yield Input(placeholder="filter: text, state:failed, provider:name  (esc clears)", id="filter")
                 with Horizontal(id="panes"):
                     yield TaskTable(id="tasks")
@@ -123,6 +128,8 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         self._show_list()
         self.set_interval(AGE_TICK, self._tick_ages)
         self.table.focus()
+        self._sync_welcome()
+        self.onboarding.find_sdk_credentials(self.query_one("#welcome", WelcomePanel).show_sdk)
         self._layout_for(self.app.size.width)
         self._ready = True
         early, self._early = self._early, []
@@ -179,6 +186,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
             self._early.append(outcome)
             return
         if outcome.reload:
+            self._sync_welcome()
             self._show_list()
         elif outcome.rows or outcome.removed:
             now = time.time()
@@ -367,6 +375,26 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
 
     def action_interval(self, direction: int) -> None:
         self.show_outcome(self.deck.change_interval(self.table.cursor_key, direction))
+
+    # -- first run: the welcome panel and the provider setup form ------------------------------------
+
+    def _sync_welcome(self) -> None:
+        needed = self.onboarding.needed
+        welcome = self.query_one("#welcome", WelcomePanel)
+        was_shown = welcome.display
+        welcome.display = needed
+        self.query_one("#panes").display = not needed
+        if needed:
+            welcome.query_one("#welcome-add").focus()
+        elif was_shown:
+            self.table.focus()
+
+    @on(WelcomePanel.SetupRequested)
+    def _setup_requested(self, event: WelcomePanel.SetupRequested) -> None:
+        self.onboarding.open_setup(sdk=event.sdk)
+
+    def action_add_provider(self) -> None:
+        self.onboarding.open_setup()
 
     def action_remove_task(self) -> None:
         key = self.table.cursor_key

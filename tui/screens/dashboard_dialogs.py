@@ -14,6 +14,7 @@ from tui.deck.controller import Deck
 from tui.deck.outcome import Outcome
 from tui.screens.add_task import AddTaskRequest, AddTaskScreen, ProviderChoice
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.onboarding import Onboarding
 from tui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 class DashboardDialogs:
     deck: Deck
     app: App[None]
+    onboarding: Onboarding
 
     def show_outcome(self, outcome: Outcome) -> None:
         raise NotImplementedError
@@ -40,12 +42,11 @@ class DashboardDialogs:
                                                     if r.provider == p.name and r.instance}))
                    for p in self.deck.config.providers.providers.values()]
         if not choices:
-            self.app.notify("No provider profiles: add one to providers.toml (taskdeck locate shows where)",
-                            severity="warning", markup=False)
+            self.onboarding.open_setup()  # nothing to add tasks to yet: set a provider up first
             return
         selected = self._selected_ref()
-        self.app.push_screen(AddTaskScreen(choices, provider=selected.provider if selected else None),
-                             self._added)
+        self.app.push_screen(AddTaskScreen(choices, provider=selected.provider if selected else None,
+                                           list_instances=self.onboarding.list_instances), self._added)
 
     def _added(self, request: AddTaskRequest | None) -> None:
         if request is None:

@@ -25,6 +25,7 @@ class WelcomePanel(Vertical):
     WelcomePanel .welcome-line { margin-top: 1; }
     WelcomePanel #welcome-buttons { height: auto; margin-top: 1; }
     WelcomePanel #welcome-buttons Button { margin-right: 2; }
+    WelcomePanel .-hidden { display: none; }
     """
 
     class SetupRequested(Message):
@@ -34,10 +35,10 @@ class WelcomePanel(Vertical):
             super().__init__()
             self.sdk = sdk
 
-    def __init__(self, *, sdk_credentials: str | None, config_file: str, id: str | None = None) -> None:
+    def __init__(self, *, config_file: str, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.sdk_credentials = sdk_credentials  # where the SDK's keys were found, or None
         self.config_file = config_file
+        self.sdk_credentials: str | None = None  # where the SDK's keys were found (show_sdk), or None
 
     def compose(self) -> ComposeResult:
         yield Static("Welcome to taskdeck", id="welcome-title")
@@ -45,13 +46,19 @@ class WelcomePanel(Vertical):
         yield Static(Content(f"No provider is set up yet ({self.config_file} has no profile). Add one with the "
                              "form — or from a shell: taskdeck provider add NAME --kind ... --region ..."),
                      classes="welcome-line")
-        if self.sdk_credentials:
-            yield Static(Content(f"Huawei SDK credentials found: {self.sdk_credentials}."), classes="welcome-line")
+        yield Static("", classes="welcome-line -hidden", id="welcome-sdk-found")
         yield Static(Content(DEMO), classes="welcome-line", id="welcome-demo")
         with Horizontal(id="welcome-buttons"):
             yield Button("Add a provider", id="welcome-add", variant="primary")
-            if self.sdk_credentials:
-                yield Button("Use your Huawei SDK credentials", id="welcome-sdk")
+            yield Button("Use your Huawei SDK credentials", id="welcome-sdk", classes="-hidden")
+
+    def show_sdk(self, source: str) -> None:
+        """The Huawei SDK's credentials exist (HUAWEICLOUD_SDK_AK or its credentials file): offer them."""
+        self.sdk_credentials = source
+        found = self.query_one("#welcome-sdk-found", Static)
+        found.update(Content(f"Huawei SDK credentials found: {source}."))
+        found.remove_class("-hidden")
+        self.query_one("#welcome-sdk", Button).remove_class("-hidden")
 
     def on_mount(self) -> None:
         self.query_one("#welcome-add", Button).focus()
