@@ -92,7 +92,7 @@ def test_login_stores_the_refresh_token_and_the_provider_uses_it(
 
 
 async def test_rotated_refresh_token_survives_a_restart(sim_reset: SimulatorProcess, ring: MemoryKeyring) -> None:
-    add_profile(sim_reset)
+    await asyncio.to_thread(add_profile, sim_reset)  # the command runs its own event loop
     ring.set_password(SERVICE, "oidc-refresh-token:acme", _login_token(sim_reset))
     providers, _ = load_providers(Path(os.environ["TASKDECK_CONFIG_DIR"]) / "providers.toml")
     config = providers.providers["acme"]
@@ -192,7 +192,7 @@ async def test_refused_login_names_the_fix_in_the_health_and_a_new_login_heals(
     from tui.providers.errors import ProviderError
     from tui.providers.registry import create_provider
 
-    add_profile(sim_reset)
+    await asyncio.to_thread(add_profile, sim_reset)  # the command runs its own event loop
     providers, _ = load_providers(Path(os.environ["TASKDECK_CONFIG_DIR"]) / "providers.toml")
     provider = create_provider(providers.providers["acme"])
     task = sim_reset.create_tasks("smint", outcome="never")[0]["id"]
