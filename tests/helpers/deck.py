@@ -26,6 +26,7 @@ import tomli_w
 from tui.core.config import Config, ProviderConfig, WatchList
 from tui.core.model import TaskRef
 from tui.core.paths import Paths
+from tui.core.providers_write import provider_table
 from tui.core.watchlists import FollowedInstance, WatchlistsFile, dumps
 from tui.simulator import credentials as cred
 
@@ -61,19 +62,6 @@ def _watch_lists(lists: Lists, follows: Mapping[str, Sequence[tuple[str, str]]] 
 
 
 # -- config directories for the real command ------------------------------------------------------------
-
-
-def provider_table(config: ProviderConfig) -> dict[str, Any]:
-    """The providers.toml table of a profile (defaults left out)."""
-    default = ProviderConfig(name=config.name, kind=config.kind, base_url=config.base_url)
-    table: dict[str, Any] = {"kind": config.kind, "base_url": config.base_url}
-    for key in ("project_id", "interval", "transport", "ca_bundle", "concurrency", "timeout_connect",
-                "timeout_read", "bell", "proxy", "proxy_env", "proxy_command"):
-        value = getattr(config, key)
-        if value is not None and value != getattr(default, key):
-            table[key] = value
-    table["auth"] = dict(config.auth)
-    return table
 
 
 def write_config_dir(root: Path, providers: Iterable[ProviderConfig], lists: Lists,
