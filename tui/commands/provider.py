@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from tui.commands.selection import CommandError, fail, find_provider, read_providers, report
+from tui.core.families import family_of
 from tui.core.paths import Paths, resolve_paths
 from tui.core.problems import ConfigError
 from tui.core.profile_builder import FORM_AUTH_TYPES, ProfileAnswers, ProfileError
@@ -128,7 +129,7 @@ def _list(args: argparse.Namespace, paths: Paths) -> int:
                 print(f"  {problem}")
             continue
         where = f"region {row['region']}, " if row["region"] else ""
-        project = row["project_id"] or ("looked up at first use" if row["kind"] != "smint" else None)
+        project = row["project_id"] or ("looked up at first use" if _needs_project(row["kind"]) else None)
         print(f"{row['name']}  {row['kind']}  {where}{row['endpoint']}")
         if project:
             print(f"  project: {project}")
@@ -184,3 +185,9 @@ def _remove(args: argparse.Namespace, paths: Paths) -> int:
     if providers.providers.get(args.name) is not None and providers.providers[args.name].auth_type == "oidc":
         print(f"its login stays in the OS keyring until taskdeck logout {args.name}")
     return EXIT_OK
+
+
+def _needs_project(kind: str) -> bool:
+    """Profiles of kinds whose tasks belong to instances live in a Huawei project (see providers_config)."""
+    family = family_of(kind)
+    return family is not None and family.needs_instance

@@ -44,6 +44,8 @@ class Family:
     task_id_shape: str = ""  # what `task_id` matches, for messages ("a UUID")
     task_id_hint: str = ""  # what ids of this family look like, for messages
     lists_tasks: bool = False  # an instance's tasks can be listed (so an instance can be followed)
+    service: str = ""  # the Huawei service whose regional endpoint serves it (tui.core.regions), if any
+    instance_word: str = "instance"  # what the API calls an instance, for messages
 
     def map_state(self, raw: str) -> TaskState:
         return self.states.get(raw, TaskState.UNKNOWN)
@@ -87,6 +89,7 @@ DMS_FAMILY = Family(
     summariser=dms_summary,
     task_id_hint=_HUAWEI_ID_HINT,
     lists_tasks=True,
+    service="dms",
 )
 
 APIG_FAMILY = Family(
@@ -104,6 +107,8 @@ APIG_FAMILY = Family(
     }),
     summariser=apig_summary,
     task_id_hint=_HUAWEI_ID_HINT,
+    service="apig",
+    instance_word="gateway",
 )
 
 # Keyed by kind, in the order messages list them.

@@ -14,9 +14,11 @@ import os
 from collections.abc import Mapping
 from importlib import resources
 
+from tui.core.families import FAMILIES
+
 IAM_ENDPOINT_ENV = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
 # Provider kind -> the service table its endpoint comes from.
-SERVICE_OF_KIND = {"huawei-dms": "dms", "huawei-apig": "apig"}
+SERVICE_OF_KIND = {kind: family.service for kind, family in FAMILIES.items() if family.service}
 
 
 @functools.cache

@@ -62,7 +62,7 @@ async def _call(provider: Provider) -> str:
         looked_up = provider.project_id is None
         project = await provider.ensure_project()
         found = await provider.list_instances()  # type: ignore[attr-defined]
-        what = "gateway" if provider.kind == "huawei-apig" else "instance"
+        what = provider.family.instance_word
         origin = " (looked up in IAM)" if looked_up else ""
         return f"{len(found)} {what}{'s' if len(found) != 1 else ''} in project {project}{origin}"
     try:
