@@ -18,7 +18,7 @@ from tui.simulator.process import SimulatorProcess
 GATEWAY = "35bf992dc9e9c616612e7696a6cecc1b"  # an APIG gateway of the "demo" scenario
 KAFKA = "cd613e30-d8f1-4adf-91b7-584a2265b1f5"  # a DMS instance of the "demo" scenario
 RECORD_KEYS = {"provider", "kind", "instance", "id", "label", "state", "raw_state", "progress", "steps", "title",
-               "summary", "result", "error", "failures"}
+               "summary", "result", "error", "failures", "warnings"}
 STATES = {"pending", "running", "succeeded", "failed", "cancelled", "unknown"}
 RUN_TIMEOUT = 60.0
 

@@ -347,14 +347,21 @@ def test_dms_task_list_paging(sim_reset: SimulatorProcess, client: httpx.Client,
             assert page["task_count"] == str(total)
             pages += [t["id"] for t in page["tasks"]]
         assert pages == ids
-    # An instance that only knows the older `start`: `offset` is rejected, `start` works.
-    sim_reset.set_instance(family="dms", id=kafka, paging="start")
-    rejected = client.get(path, params={"offset": 0, "limit": 2}, headers=HW_AUTH)
+    # An instance that only knows the older `start` ignores `offset` (the first page again); and
+    # the other way round.
+    for honoured, ignored in (("start", "offset"), ("offset", "start")):
+        sim_reset.set_instance(family="dms", id=kafka, paging=honoured)
+        first = client.get(path, params={ignored: 2, "limit": 2}, headers=HW_AUTH)
+        assert first.status_code == 200 and [t["id"] for t in first.json()["tasks"]] == ids[:2]
+        third = client.get(path, params={honoured: 2, "limit": 2}, headers=HW_AUTH).json()
+        assert [t["id"] for t in third["tasks"]] == ids[2:4]
+    # A strict instance honours `offset` and refuses what it does not know.
+    sim_reset.set_instance(family="dms", id=kafka, paging="strict")
+    rejected = client.get(path, params={"start": 0, "limit": 2}, headers=HW_AUTH)
     assert rejected.status_code == 400 and rejected.json()["error_code"].startswith("DMS.")
-    assert "offset" in rejected.json()["error_msg"]
-    assert client.get(path, params={"start": 2, "limit": 2}, headers=HW_AUTH).json()["tasks"][0]["id"] == ids[2]
-    sim_reset.set_instance(family="dms", id=kafka, paging="offset")
-    assert client.get(path, params={"start": 0}, headers=HW_AUTH).status_code == 400
+    assert "start" in rejected.json()["error_msg"]
+    assert client.get(path, params={"marker": "x"}, headers=HW_AUTH).status_code == 400
+    assert client.get(path, params={"offset": 2, "limit": 2}, headers=HW_AUTH).json()["tasks"][0]["id"] == ids[2]
     assert client.get(path, params={"offset": -1}, headers=HW_AUTH).status_code == 400
     assert client.get(path, params={"begin_time": "yesterday"}, headers=HW_AUTH).status_code == 400
 

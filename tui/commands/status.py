@@ -3,7 +3,8 @@
 Selection (see selection.py): `--watchlist NAME` (default: every saved list), `PROVIDER [--instance I]
 ID...`, or `--follow-instance PROVIDER I`. Prints a table, or with `--json` one JSON object per task.
 
-Exit codes: 0 every task was read, 3 some could not be read (network, auth, task gone), 2 a usage or
+Exit codes: 0 every task was read, 3 some could not be read (network, auth, task gone) or the listing of a
+followed instance came back short ("listed 50 of 120"; a `warnings` entry in each JSON record), 2 a usage or
 config error (unknown provider or list, malformed id, unusable profile such as a missing secret),
 130 interrupted.
 """
@@ -30,7 +31,7 @@ from tui.commands.selection import (
     say,
 )
 from tui.core.headless import error_text, json_line, progress_text, safe, task_record
-from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import Listing, PartialListing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
 from tui.core.poll_parts import close_sources
 from tui.core.poller import Poller
 from tui.core.watchlists import FollowedInstance
@@ -42,7 +43,8 @@ COMMAND = "status"
 def configure(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per task instead of a table")
-    parser.epilog = "exit status: 0 all tasks read, 3 some could not be read, 2 usage or config error"
+    parser.epilog = ("exit status: 0 all tasks read, 3 some could not be read or a listing is partial, "
+                     "2 usage or config error")
 
 
 def open_sources(selection: Selection) -> dict[str, Any]:
@@ -77,16 +79,22 @@ class Readings:
     snapshots: list[TaskSnapshot] = field(default_factory=list)
     # Followed instances whose task list could not be read.
     unlisted: list[tuple[FollowedInstance, TaskError]] = field(default_factory=list)
+    # Followed instances whose task list came back short of the server's task_count.
+    partial: list[PartialListing] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.unlisted and all(s.error is None for s in self.snapshots)
+        return not self.unlisted and not self.partial and all(s.error is None for s in self.snapshots)
+
+    def warnings_of(self, snapshot: TaskSnapshot) -> list[PartialListing]:
+        ref = snapshot.ref
+        return [p for p in self.partial if p.provider == ref.provider and p.instance == ref.instance]
 
 
 async def read_once(selection: Selection, sources: Mapping[str, Any]) -> Readings:
     """Every selected task once, concurrently (within each provider's limit); each followed instance listed once."""
     poller = Poller(sources, NullSink())
-    listings = (poller.list_once(f.provider, f.instance) for f in selection.follows)
+    listings = (poller.list_once(f.provider, f.instance, f.since) for f in selection.follows)
     explicit, listed = await asyncio.gather(poller.read_all(selection.refs),
                                             asyncio.gather(*listings))
     readings = Readings(snapshots=explicit)
@@ -95,6 +103,8 @@ async def read_once(selection: Selection, sources: Mapping[str, Any]) -> Reading
         if isinstance(outcome, TaskError):
             readings.unlisted.append((followed, outcome))
             continue
+        if outcome.partial is not None:
+            readings.partial.append(outcome.partial)
         for snapshot in outcome:
             if snapshot.ref.key not in seen:
                 seen.add(snapshot.ref.key)
@@ -166,7 +176,7 @@ def render_table(rows: Sequence[dict[str, str]], width: int | None = None) -> li
 def print_readings(readings: Readings, selection: Selection, as_json: bool) -> None:
     if as_json:
         for snap in readings.snapshots:
-            print(json_line(task_record(snap, selection.kind_of(snap.ref.provider))))
+            print(json_line(task_record(snap, selection.kind_of(snap.ref.provider), readings.warnings_of(snap))))
     else:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         if readings.snapshots:
@@ -177,6 +187,8 @@ def print_readings(readings: Readings, selection: Selection, as_json: bool) -> N
     for followed, error in readings.unlisted:
         say(COMMAND, f"could not list the tasks of {safe(followed.provider)} instance "
                      f"{safe(followed.instance)}: {error_text(error)}")
+    for partial in readings.partial:
+        say(COMMAND, safe(partial.message))
     unread = sum(1 for s in readings.snapshots if s.error is not None)
     if unread:
         say(COMMAND, f"{unread} of {len(readings.snapshots)} task(s) could not be read")

@@ -6,8 +6,9 @@ record plus `"event": "change"`, and a last `"event": "summary"` object). When s
 terminal, a progress bar below the lines shows how far along the tasks are.
 
 Exit codes: 0 every task succeeded, 1 one failed, was cancelled or is gone (also when the timeout
-came while others still ran: a failure already seen wins), 124 timeout, 2 usage or config error,
-130 interrupted (Ctrl+C). `--fail-fast` stops at the first failure.
+came while others still ran: a failure already seen wins), 3 every task seen succeeded but the listing
+of a followed instance came back short (a `warnings` entry in the JSON), 124 timeout, 2 usage or config
+error, 130 interrupted (Ctrl+C). `--fail-fast` stops at the first failure.
 """
 
 from __future__ import annotations
@@ -35,11 +36,22 @@ from tui.commands.status import close_sources, open_sources, silence_stdout
 from tui.commands.wait_display import COMMAND, Display, outcome_of
 from tui.core.eta import EtaBook
 from tui.core.headless import error_text, safe, task_name
-from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
+from tui.core.model import (
+    HealthStatus,
+    Listing,
+    PartialListing,
+    ProviderHealth,
+    TaskError,
+    TaskRef,
+    TaskSnapshot,
+    TaskState,
+)
 from tui.core.poller import Poller
 from tui.core.watchlists import FollowedInstance
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 124, 130, 141
+# Every task seen succeeded, but a followed instance could not be listed in full: some were not seen.
+EXIT_PARTIAL = 3
 # The progress bar is redrawn this often (seconds).
 TICK = 0.25
 _DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
@@ -64,7 +76,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notify", action="store_true",
                         help="send a desktop notification when it ends ([ui] notify in providers.toml picks how)")
     parser.epilog = ("exit status: 0 all succeeded, 1 some failed, were cancelled or are gone (even if others "
-                     "had not finished at the timeout), 124 timeout, 2 usage or config error, 130 interrupted")
+                     "had not finished at the timeout), 3 all seen succeeded but a followed instance could not be "
+                     "listed in full, 124 timeout, 2 usage or config error, 130 interrupted")
 
 
 def _signature(snapshot: TaskSnapshot) -> tuple[Any, ...]:
@@ -96,6 +109,8 @@ class Tracker:
         self.latest: dict[str, TaskSnapshot] = {}
         self.signatures: dict[str, tuple[Any, ...]] = {}
         self.listings: dict[FollowedInstance, _Listed] = {f: _Listed() for f in selection.follows}
+        # Followed instances whose last listing came back short.
+        self.partial: dict[FollowedInstance, PartialListing] = {}
         self.down: set[str] = set()
         self.etas = EtaBook()
         self.history: HistoryWriter | None = None
@@ -134,7 +149,7 @@ class Tracker:
         signature = _signature(snapshot)
         if self.signatures.get(key) != signature:
             self.signatures[key] = signature
-            self.display.change(snapshot)
+            self.display.change(snapshot, self.warnings_of(snapshot))
         self.check()
 
     def _health(self, health: ProviderHealth) -> None:
@@ -151,6 +166,10 @@ class Tracker:
     def listed(self, listing: Listing) -> None:
         self._guard(self._listed, listing)
 
+    def warnings_of(self, snapshot: TaskSnapshot) -> list[PartialListing]:
+        ref = snapshot.ref
+        return [p for p in self.partial.values() if p.provider == ref.provider and p.instance == ref.instance]
+
     def _listed(self, listing: Listing) -> None:
         followed = FollowedInstance(listing.provider, listing.instance)
         state = self.listings.setdefault(followed, _Listed())
@@ -161,6 +180,11 @@ class Tracker:
             state.error = listing.error
             return
         state.done, state.error = True, None
+        if listing.partial is None:
+            self.partial.pop(followed, None)
+        elif self.partial.get(followed) != listing.partial:
+            self.partial[followed] = listing.partial
+            self.display.notice(safe(listing.partial.message))
         for key in listing.keys:  # the Poller reports each one next
             if key not in self.expected:
                 self.expected.add(key)
@@ -238,7 +262,7 @@ async def _wait(selection: Selection, display: Display, timeout: float | None,
 
     poller.add(selection.refs)
     for f in selection.follows:
-        poller.follow(f.provider, f.instance)
+        poller.follow(f.provider, f.instance, f.since)
     running = asyncio.create_task(poller.run())
     waiters = [asyncio.create_task(tracker.done.wait()), asyncio.create_task(interrupted.wait())]
     deadline = None if timeout is None else loop.time() + timeout
@@ -283,18 +307,23 @@ def _finish(result: str, tracker: Tracker, display: Display, timeout: float | No
     elapsed = time.monotonic() - display.started
     counts = tracker.counts()
     unfinished = tracker.unfinished()
+    warnings = list(tracker.partial.values())
     if result == "done" and not unfinished:
-        code = EXIT_OK if tracker.all_succeeded() else EXIT_FAILED
-        display.summary("succeeded" if code == EXIT_OK else "failed", code, counts, elapsed)
+        succeeded = tracker.all_succeeded()
+        code = EXIT_FAILED if not succeeded else EXIT_PARTIAL if warnings else EXIT_OK
+        display.summary("succeeded" if succeeded else "failed", code, counts, elapsed, warnings)
+        if succeeded and warnings:
+            display.notice("every task seen succeeded, but not every task could be listed: "
+                           + "; ".join(safe(w.message) for w in warnings))
         return code
     if result == "done" or (result == "timeout" and tracker.any_failed()):
         # Stopped at a failure (--fail-fast), or the timeout came after one: the failure is the news.
         code = EXIT_FAILED
-        display.summary("failed", code, counts, elapsed)
+        display.summary("failed", code, counts, elapsed, warnings)
         head = "stopped at the first failure" if result == "done" else f"timed out after {timeout:g} s"
     else:
         code = EXIT_TIMEOUT if result == "timeout" else EXIT_INTERRUPTED
-        display.summary(result, code, counts, elapsed)
+        display.summary(result, code, counts, elapsed, warnings)
         head = f"timed out after {timeout:g} s" if result == "timeout" else "interrupted"
     total = len(tracker.order)
     lines = [f"{head}; {len(unfinished)} of {total} task(s) not finished"]

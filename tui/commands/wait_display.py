@@ -6,12 +6,13 @@ Split from tui.commands.wait, which tracks the tasks and decides when the wait i
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import TextIO
 
 from tui.commands.selection import Selection, say
 from tui.core.eta import eta_text
 from tui.core.headless import error_text, json_line, progress_text, safe, task_name, task_record
-from tui.core.model import TaskSnapshot
+from tui.core.model import PartialListing, TaskSnapshot
 from tui.core.text import span
 
 COMMAND = "wait"
@@ -48,9 +49,9 @@ class Display:
             self.out.write("\r\x1b[K")
             self.bar_shown = False
 
-    def change(self, snapshot: TaskSnapshot) -> None:
+    def change(self, snapshot: TaskSnapshot, warnings: Iterable[PartialListing] = ()) -> None:
         if self.as_json:
-            record = task_record(snapshot, self.selection.kind_of(snapshot.ref.provider))
+            record = task_record(snapshot, self.selection.kind_of(snapshot.ref.provider), warnings)
             self._write(json_line({"event": "change", **record}))
             return
         parts = [_clock(), task_name(snapshot.ref), outcome_of(snapshot)]
@@ -91,10 +92,12 @@ class Display:
         self.out.flush()
         self.bar_shown = True
 
-    def summary(self, outcome: str, code: int, counts: dict[str, int], elapsed: float) -> None:
+    def summary(self, outcome: str, code: int, counts: dict[str, int], elapsed: float,
+                warnings: Iterable[PartialListing] = ()) -> None:
         if self.as_json:
             self._write(json_line({"event": "summary", "outcome": outcome, "exit_code": code,
-                                   "tasks": sum(counts.values()), **counts, "elapsed": round(elapsed, 3)}))
+                                   "tasks": sum(counts.values()), **counts, "elapsed": round(elapsed, 3),
+                                   "warnings": [w.as_dict() for w in warnings]}))
             return
         self._clear_bar()
         self.out.flush()

@@ -42,8 +42,8 @@ class EngineCommands:
     def remove(self, keys: Iterable[str]) -> None:
         self._command(("remove", list(keys)))
 
-    def follow(self, provider: str, instance: str) -> None:
-        self._command(("follow", provider, instance))
+    def follow(self, provider: str, instance: str, since: str | None = None) -> None:
+        self._command(("follow", provider, instance, since))
 
     def unfollow(self, provider: str, instance: str) -> None:
         self._command(("unfollow", provider, instance))

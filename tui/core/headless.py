@@ -8,9 +8,10 @@ registered secret values blanked, so an exported document can be saved as it is.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from tui.core.model import TaskError, TaskRef, TaskSnapshot
+from tui.core.model import PartialListing, TaskError, TaskRef, TaskSnapshot
 from tui.core.secrets import redact, redact_values
 from tui.core.summary_formats import failed_parts
 from tui.core.text import clean
@@ -49,7 +50,7 @@ def error_record(error: TaskError | None) -> dict[str, Any] | None:
             "request_id": safe(error.request_id) if error.request_id else None}
 
 
-def task_record(snapshot: TaskSnapshot, kind: str) -> dict[str, Any]:
+def task_record(snapshot: TaskSnapshot, kind: str, warnings: Iterable[PartialListing] = ()) -> dict[str, Any]:
     """The JSON object of one task: provider, kind (the profile's), ids, state, result, error.
 
     `title` is the task's type or name as its API says it ("export_api", "bindInstancePublicIp");
@@ -74,6 +75,9 @@ def task_record(snapshot: TaskSnapshot, kind: str) -> dict[str, Any]:
         "summary": safe(snapshot.summary) or None,
         "result": scrub(snapshot.result),
         "error": error_record(snapshot.error),
+        # Facts about how the task was found that a script must not miss: the listing of its
+        # instance came back short (`kind` "partial-listing"; the command then exits 3).
+        "warnings": [w.as_dict() for w in warnings],
     }
 
 

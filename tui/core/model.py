@@ -7,6 +7,7 @@ cross process boundaries (pickled) and be compared cheaply.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +140,47 @@ class ProviderHealth:
     failures: int = 0
     # Something the user should know even while requests succeed (a clock far off the server's).
     hint: str | None = None
+    # Followed instances of this provider whose last listing came back short ("listed 50 of 120").
+    partial: tuple[PartialListing, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PartialListing:
+    """A followed instance whose task list came back short of what the server counts (`task_count`),
+    even after trying the other paging parameter: some of its tasks are not shown. Plain data, so it
+    travels with ProviderHealth through either engine to the sidebar, F12 and the JSON of scripts."""
+
+    provider: str
+    instance: str
+    listed: int
+    total: int
+
+    @property
+    def short(self) -> str:
+        return f"listed {self.listed} of {self.total}"
+
+    @property
+    def message(self) -> str:
+        return f"instance {self.instance} of {self.provider}: {self.short} tasks (the rest could not be paged)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": "partial-listing", "provider": self.provider, "instance": self.instance,
+                "listed": self.listed, "total": self.total, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskListing:
+    """The tasks of one instance as one listing read them; `partial` says when some are missing.
+    Iterates over the snapshots, so a caller that only wants the tasks can treat it as a list."""
+
+    snapshots: tuple[TaskSnapshot, ...]
+    partial: PartialListing | None = None
+
+    def __iter__(self) -> Iterator[TaskSnapshot]:
+        return iter(self.snapshots)
+
+    def __len__(self) -> int:
+        return len(self.snapshots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +195,5 @@ class Listing:
     instance: str
     keys: tuple[str, ...] = ()  # TaskRef keys of the tasks listed
     error: TaskError | None = None
+    # The listing came back short of the server's task_count ("listed 50 of 120").
+    partial: PartialListing | None = None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from tui.core.model import HealthStatus, TaskError
+from tui.core.model import HealthStatus, PartialListing, TaskError
 from tui.core.poll_parts import Lane, Sink
 
 # The poller's logger: health changes and Retry-After holds are logged at info.
@@ -48,6 +48,12 @@ class HealthBook:
             requests=lane.health.requests + 1,
             hint=getattr(lane.source, "health_hint", None),
         )
+
+    def listed(self, lane: Lane, instance: str, partial: PartialListing | None) -> None:
+        """Remember whether the last listing of a followed instance came back short."""
+        assert lane.health is not None
+        kept = tuple(p for p in lane.health.partial if p.instance != instance)
+        self.update(lane, partial=(*kept, partial) if partial is not None else kept)
 
     def failure(self, lane: Lane, exc: BaseException, error: TaskError) -> bool:
         """Count a failed read. True when the provider has just gone down (unreachable, refused)."""

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskError, TaskListing, TaskRef, TaskSnapshot
 from tui.core.poll_health import DOWN, HealthBook
 from tui.core.poll_parts import (
     Lane,
@@ -35,6 +35,7 @@ from tui.core.poll_parts import (
     follow_ref,
     is_poll_error,
 )
+from tui.core.since import begin_time
 
 # Debug: one line per failed read; info: provider health changes and Retry-After holds; warning:
 # an unexpected exception in a provider (with its traceback). Messages carry no secrets: errors are
@@ -67,7 +68,8 @@ class Poller:
         self._paused = False
         self._stopped = False
         self._lanes: dict[str, Lane] = {}
-        self._follows: dict[str, tuple[str, str]] = {}
+        # Followed instances by schedule key: (provider, instance, since).
+        self._follows: dict[str, tuple[str, str, str | None]] = {}
         # Per followed instance, the task keys already reported to its follower. A task another list
         # already watches is still reported once, so the followed list shows every task of the instance.
         self._reported: dict[str, set[str]] = {}
@@ -125,8 +127,8 @@ class Poller:
         for key in keys:
             self._tasks.pop(key, None)
 
-    def follow(self, provider: str, instance: str) -> None:
-        """Keep listing an instance's tasks (DMS list API).
+    def follow(self, provider: str, instance: str, since: str | None = None) -> None:
+        """Keep listing an instance's tasks (DMS list API), from `since` on (tui.core.since) if given.
 
         Every task of the instance is reported as discovered once per follow, including tasks that
         are already polled for another list: the follower's list must show them all. Following an
@@ -136,11 +138,12 @@ class Poller:
         if provider not in self._lanes:
             return
         if ref.key in self._follows:
+            self._follows[ref.key] = (provider, instance, since or self._follows[ref.key][2])
             self._reported[ref.key] = set()
             self._schedule(self._tasks[ref.key], self._clock(), force=True)
             self._poke()
             return
-        self._follows[ref.key] = (provider, instance)
+        self._follows[ref.key] = (provider, instance, since)
         self._reported[ref.key] = set()
         self._tasks[ref.key] = PollTask(ref=ref)
         self._schedule(self._tasks[ref.key], self._clock())
@@ -151,6 +154,8 @@ class Poller:
         self._follows.pop(key, None)
         self._reported.pop(key, None)
         self._tasks.pop(key, None)
+        if provider in self._lanes:
+            self._health.listed(self._lanes[provider], instance, None)
 
     def refresh(self, keys: Iterable[str] | None = None) -> None:
         """Poll now (also tasks that finished). Tasks already in flight are left alone."""
@@ -320,13 +325,17 @@ class Poller:
             return
         self._schedule(task, self._clock() + lane.interval)
 
-    async def _list(self, lane: Lane, provider: str, instance: str) -> list[TaskSnapshot] | TaskError:
-        """One reading of an instance's task list; counts towards the provider's health, never raises."""
+    async def _list(self, lane: Lane, provider: str, instance: str,
+                    since: str | None = None) -> TaskListing | TaskError:
+        """One reading of an instance's task list (from `since` on, tui.core.since); counts towards the
+        provider's health, and whether it came back short; never raises."""
         lister = getattr(lane.source, "list_tasks", None)
         if lister is None:  # the provider is fine; it just has no such API
             return TaskError(message=f"provider {provider!r} cannot list an instance's tasks", code="config")
         try:
-            snapshots: list[TaskSnapshot] = await lister(instance)
+            window = begin_time(since, self._wall())
+            found: Iterable[TaskSnapshot] = await (lister(instance, begin_time=window) if window
+                                                   else lister(instance))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the rest
@@ -334,22 +343,25 @@ class Poller:
             self._record_failure(lane, exc, error)
             return error
         self._record_success(lane)
-        return snapshots
+        listing = found if isinstance(found, TaskListing) else TaskListing(tuple(found))
+        self._health.listed(lane, instance, listing.partial)
+        return listing
 
-    async def list_once(self, provider: str, instance: str) -> list[TaskSnapshot] | TaskError:
+    async def list_once(self, provider: str, instance: str, since: str | None = None) -> TaskListing | TaskError:
         """The tasks of an instance, read once (for `taskdeck status`)."""
         lane = self._lanes.get(provider)
         if lane is None:
             return TaskError(message=f"no provider profile named {provider!r}", code="config")
-        return await self._list(lane, provider, instance)
+        return await self._list(lane, provider, instance, since)
 
     async def _poll_follow(self, lane: Lane, task: PollTask) -> None:
-        provider, instance = self._follows[task.ref.key]
-        snapshots = await self._list(lane, provider, instance)
+        provider, instance, since = self._follows[task.ref.key]
+        snapshots = await self._list(lane, provider, instance, since)
         if isinstance(snapshots, TaskError):
             self._sink.listed(Listing(provider, instance, error=snapshots))
         else:
-            self._sink.listed(Listing(provider, instance, keys=tuple(s.ref.key for s in snapshots)))
+            self._sink.listed(Listing(provider, instance, keys=tuple(s.ref.key for s in snapshots),
+                                      partial=snapshots.partial))
             reported = self._reported.setdefault(task.ref.key, set())
             new: list[TaskRef] = []
             for snap in snapshots:

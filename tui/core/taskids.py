@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from tui.core.families import (
     APIG_FAMILY,
@@ -38,6 +39,8 @@ _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 MAX_ID_LENGTH = 128
 # Path segments a URL layer resolves ("/tasks/." is "/tasks/", "/tasks/.." is "/instances/I/").
 DOT_SEGMENTS = frozenset({".", ".."})
+# Characters that end or change a path segment: separators, query, fragment, escapes, whitespace.
+_URL_BREAKING = re.compile(r"[/?#%\s]")
 
 
 def _bad_characters(value: str) -> str:
@@ -62,8 +65,10 @@ def check_safe_id(value: str, what: str = "id") -> str | None:
 
 def is_url_safe(value: str) -> bool:
     """Whether `value` stays one path segment, unchanged, in a URL: no "/ ? # %", whitespace or
-    control characters, and not "." or ".." (which the URL layer resolves away)."""
-    return bool(value) and _SAFE.fullmatch(value) is not None and value not in DOT_SEGMENTS
+    control (or other invisible format) characters, and not "." or ".." (which the URL layer resolves
+    away). Other odd characters are only unusual (check_task_id warns), not dangerous."""
+    return (bool(value) and value not in DOT_SEGMENTS and _URL_BREAKING.search(value) is None
+            and not any(unicodedata.category(c).startswith("C") for c in value))
 
 
 def check_task_id(kind: str, task_id: str) -> str | None:

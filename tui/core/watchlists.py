@@ -47,6 +47,7 @@ from tui.core.problems import (
     type_name,
 )
 from tui.core.providers_config import ProviderConfig, ProvidersFile
+from tui.core.since import since_problem
 from tui.core.taskids import check_instance, check_safe_id, check_task_id, is_url_safe
 
 CURRENT_VERSION = 1
@@ -55,7 +56,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 LIST_KEYS = ("name", "task", "instance")
 TASK_KEYS = ("provider", "instance", "id", "label")
-INSTANCE_KEYS = ("provider", "instance")
+INSTANCE_KEYS = ("provider", "instance", "since")
 TOP_LEVEL_KEYS = ("version", "watchlist")
 
 
@@ -65,6 +66,8 @@ class FollowedInstance:
 
     provider: str
     instance: str
+    # How far back its tasks are listed ("7d", a date; tui.core.since). Not part of its identity.
+    since: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -138,7 +141,8 @@ def to_dict(doc: WatchlistsFile) -> dict[str, Any]:
             item["task"] = [task_to_dict(t, watchlist.task_extra.get(t.key)) for t in watchlist.tasks]
         if watchlist.instances:
             item["instance"] = [
-                {"provider": i.provider, "instance": i.instance, **watchlist.instance_extra.get(i.key, {})}
+                {"provider": i.provider, "instance": i.instance, **({"since": i.since} if i.since else {}),
+                 **watchlist.instance_extra.get(i.key, {})}
                 for i in watchlist.instances
             ]
         lists.append(item)
@@ -236,13 +240,18 @@ class _Reader(ProblemLog):
             return None
         provider = self._string(prefix, value, "provider", required=True, example='"kafka-eu"')
         instance = self._string(prefix, value, "instance", required=True, example='"4f1c…"')
+        since = self._string(prefix, value, "since", required=False, example='"7d"')
         extra = self.unknown_keys(prefix, value, INSTANCE_KEYS, "in an instance entry")
         if provider is None or instance is None:
             return None
         if not self._url_safe(f"{prefix}.instance", instance, "instance id"):
             return None
+        problem = since_problem(since) if since is not None else None
+        if problem:
+            self.problem(f"{prefix}.since", problem, "fix it; until then every task of the instance is listed")
+            since = None
         self._check_provider(f"{prefix}.provider", provider)
-        return FollowedInstance(provider, instance), extra
+        return FollowedInstance(provider, instance, since), extra
 
     def _array(self, key: str, value: object, header: str) -> list[Any]:
         if isinstance(value, list):

@@ -71,8 +71,9 @@ class Deck:
 
     def _seed(self, engine: EngineLike) -> None:
         engine.add(self.board.all_refs())
+        since = {(f.provider, f.instance): f.since for w in self.board.lists for f in w.instances if f.since}
         for provider, instance in sorted(self.board.follows()):
-            engine.follow(provider, instance)
+            engine.follow(provider, instance, since.get((provider, instance)))
         for provider, seconds in self.board.intervals.items():
             engine.set_interval(provider, seconds)
         if self.paused:

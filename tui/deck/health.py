@@ -16,6 +16,10 @@ def health_text(health: ProviderHealth | None) -> str:
     """Plain words for a provider's health, as shown in the sidebar and the debug screen. A hint
     (a clock far off the server's) comes first: it is the cause, and the narrow sidebar cuts the end."""
     text = _status_text(health)
+    if health is not None and health.partial:
+        # Tasks are missing from a followed instance: said before the status, which reads "ok".
+        short = "; ".join(f"{clean(p.instance, limit=40)}: {p.short}" for p in health.partial)
+        text = f"{short} tasks; {text}"
     hint = health.hint if health is not None else None
     return f"{clean(hint, limit=120)}; {text}" if hint else text
 

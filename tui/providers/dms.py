@@ -6,10 +6,10 @@ from typing import Any
 
 from tui.core.decode import decode_nested
 from tui.core.families import DMS_FAMILY
-from tui.core.model import TaskRef, TaskSnapshot
+from tui.core.model import PartialListing, TaskListing, TaskRef, TaskSnapshot
 from tui.core.summary import summarize
 from tui.core.text import clean
-from tui.providers.base import DECODE_LIMIT, as_int, as_text, coarse_progress, now
+from tui.providers.base import DECODE_LIMIT, as_count, as_int, as_text, coarse_progress, log, now
 from tui.providers.errors import ProviderError, other_task_error, refuse_unsafe_ids
 from tui.providers.huawei import HuaweiProvider
 
@@ -70,12 +70,21 @@ class DmsProvider(HuaweiProvider):
         )
 
     async def list_tasks(self, instance: str, *, begin_time: str | None = None,
-                         end_time: str | None = None) -> list[TaskSnapshot]:
-        """Every background task of an instance, across pages (`task_count` is the total, as a string)."""
+                         end_time: str | None = None) -> TaskListing:
+        """Every background task of an instance, across pages, never cut short silently.
+
+        Pages are read until the ids seen reach `task_count` (the total, a string). Current docs name
+        the paging parameter `offset`, older ones and the SDK `start` (apis.md §2.3), and a server may
+        ignore the one it does not know and answer the first page again: a page that brings nothing
+        new while more remain (or a 400) is asked again with the other name, and the name that works
+        is kept for the next listings. Still short: the listing says so (`partial`).
+        """
         await self.ensure_project()
         snapshots: list[TaskSnapshot] = []
         seen: set[str] = set()
         position = 0
+        total: int | None = None
+        switched = False
         for _ in range(MAX_PAGES):
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if position:
@@ -85,10 +94,11 @@ class DmsProvider(HuaweiProvider):
             if end_time:
                 params["end_time"] = end_time
             try:
-                data, text = await self.get_json(self._tasks_path(instance), params=params, gone_on_404=False)
+                data, _ = await self.get_json(self._tasks_path(instance), params=params, gone_on_404=False)
             except ProviderError as exc:
-                if position and exc.status == 400 and self.paging_param == "offset":
-                    self.paging_param = "start"
+                if position and exc.status == 400 and not switched:
+                    self._switch_paging()
+                    switched = True
                     continue
                 raise
             tasks = data.get("tasks") if isinstance(data, dict) else None
@@ -105,11 +115,28 @@ class DmsProvider(HuaweiProvider):
                 new += 1
                 ref = TaskRef(provider=self.name, id=task_id, instance=instance)
                 snapshots.append(self._snapshot(ref, item, ""))
-            total = as_int(data.get("task_count"))
-            position += len(tasks)
-            if not tasks or new == 0 or total is None or position >= total:
+            total = as_count(data.get("task_count"))
+            if total is None or len(seen) >= total or not tasks:
                 break
-        return snapshots
+            if new == 0 and position:
+                # The server ignored the paging parameter and answered an earlier page again.
+                if switched:
+                    self._switch_paging()  # neither name works: keep the one configured first
+                    break
+                self._switch_paging()
+                switched = True
+                continue  # the same position, asked with the other name
+            if new and switched:
+                switched = False  # the other name works: it is kept (self.paging_param)
+            position += len(tasks)
+        partial = None
+        if total is not None and len(seen) < total:
+            partial = PartialListing(self.name, instance, len(seen), total)
+            log.info("%s: %s", self.name, partial.message)
+        return TaskListing(tuple(snapshots), partial)
+
+    def _switch_paging(self) -> None:
+        self.paging_param = "start" if self.paging_param == "offset" else "offset"
 
     async def list_instances(self, engine: str | None = None) -> list[dict[str, Any]]:
         """Instances of the project: [{id, name, engine, status}]."""

@@ -35,8 +35,9 @@ Admin API (JSON in, JSON out; never logged, never faulted; a bad body gives 400 
   user_name, user_id, ago, overrides: {field: any value}, body_overrides: {...}, remove: [field]}} -> 201 {tasks}
   (``overrides`` go into the task object, ``body_overrides`` into the top-level body; an unknown instance id
   is created on the fly)
-- ``POST /_sim/instances`` {family: dms|apig, id?, engine?, name?, status?, paging?: offset|start|both}
-  creates or updates; an instance with paging "start" answers 400 to ``offset`` (and vice versa)
+- ``POST /_sim/instances`` {family: dms|apig, id?, engine?, name?, status?, paging?: offset|start|both|strict}
+  creates or updates; paging "offset" or "start" honours that name and ignores the other (the first page
+  again), "both" honours either, "strict" honours ``offset`` and answers 400 to any unknown query parameter
 - ``GET|POST /_sim/clock`` {advance: seconds} -> {now, offset, wall}
 - ``GET|POST /_sim/auth`` {smint?, dms?, apig?, enabled?: bool, token_lifetime?: seconds|null,
   expire_issued?: true} -> {smint, dms, apig, token_lifetime, issued_smint, issued_huawei}

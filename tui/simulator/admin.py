@@ -9,7 +9,7 @@ from aiohttp import web
 
 from . import samples
 from .clock import iso_ms
-from .plans import DMS_ENGINES, FAMILIES, OUTCOMES, Instance, Plan
+from .plans import DMS_ENGINES, FAMILIES, OUTCOMES, PAGING_MODES, Instance, Plan
 from .state import SimState
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
@@ -184,8 +184,8 @@ def routes(state: SimState) -> list[tuple[str, str, Any]]:
             inst.name = f"{family}-{inst.id[:8]}"
             state.add_instance(inst)
         if "paging" in spec:
-            if spec["paging"] not in ("offset", "start", "both"):
-                raise AdminError("paging must be offset, start or both")
+            if spec["paging"] not in PAGING_MODES:
+                raise AdminError("paging must be " + ", ".join(PAGING_MODES[:-1]) + " or " + PAGING_MODES[-1])
             inst.paging = spec["paging"]
         for key in ("name", "status", "engine_version"):
             if key in spec:

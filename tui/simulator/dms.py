@@ -24,6 +24,8 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 NOT_FOUND = "DMS.00404022"
 BAD_PARAM = "DMS.00400000"
+# What the current docs list for ListBackgroundTasks (a "strict" instance refuses anything else).
+LIST_PARAMS = frozenset({"offset", "limit", "begin_time", "end_time"})
 
 
 def task_item(plan: Plan, clock: SimClock) -> tuple[dict[str, Any], bytes]:
@@ -114,10 +116,14 @@ def routes(state: SimState) -> list[tuple[str, str, str, Any]]:
         if inst is None or inst.family != FAMILY:
             return huawei_error(404, NOT_FOUND, "The instance does not exist.")
         q = request.query
-        for name in ("offset", "start"):
-            if name in q and inst.paging not in (name, "both"):
-                return _bad(name)
-        first_name = "offset" if "offset" in q else "start"
+        if inst.paging == "strict":
+            unknown = sorted(set(q) - LIST_PARAMS)
+            if unknown:
+                return _bad(unknown[0])
+        known = ("offset",) if inst.paging == "strict" else ("offset", "start") if inst.paging == "both" else (
+            inst.paging,)
+        # A name the instance does not know is ignored (the first page), as servers ignore unknown parameters.
+        first_name = next((n for n in known if n in q), known[0])
         first = query_int(request, first_name, 0)
         limit = query_int(request, "limit", DEFAULT_LIMIT)
         if first is None or first < 0:

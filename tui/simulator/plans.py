@@ -34,7 +34,9 @@ class Instance:
     engine: str | None = None
     engine_version: str = ""
     status: str = "RUNNING"
-    # DMS task list: which name of the paging parameter is accepted: "offset", "start" or "both".
+    # DMS task list paging (PAGING_MODES): "offset" or "start" honour that name and ignore the other,
+    # as a server ignores a parameter it does not know; "both" honours either; "strict" honours
+    # `offset` and answers 400 to any query parameter it does not know (`start` included).
     paging: str = "both"
     created: float = -30 * 86400.0
 
@@ -45,6 +47,9 @@ class Instance:
         if self.family == "dms":
             out["paging"] = self.paging
         return out
+
+
+PAGING_MODES = ("offset", "start", "both", "strict")
 
 
 @dataclass(slots=True, eq=False)
