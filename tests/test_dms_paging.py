@@ -237,3 +237,26 @@ async def test_poller_reports_partial_listings_in_provider_health() -> None:
     finally:
         poller.stop()
         await asyncio.wait_for(run, 5)
+
+
+def test_the_dashboard_sidebar_says_listed_50_of_120(sim_reset: SimulatorProcess) -> None:
+    """Through the engine: the Listing of the followed instance carries it to the sidebar's instance
+    line, and the provider's health (sidebar health line, F12) says it too."""
+    from test_deck import running, wait
+
+    from tests.helpers.deck import deck_config, huawei_profile
+    from tui.deck.controller import Deck as DashboardDeck
+
+    big_instance(sim_reset, "both")
+    _first_page_forever(sim_reset)
+    config = deck_config([huawei_profile("dms", "huawei-dms", sim_reset.base_url, interval=3)],
+                         {"Follow": []}, follows={"Follow": [("dms", BIG)]})
+    deck = DashboardDeck(config, watchlist="Follow")
+    with running(deck):
+        wait(lambda: ("dms", BIG) in deck.board.listings and deck.board.health.get("dms") is not None
+             and deck.board.health["dms"].partial, deck, what="the instance listed")
+    providers, _ = deck.board.sidebar()
+    node = next(p for p in providers if p.name == "dms")
+    assert node.listing_problems[BIG] == "listed 50 of 120"
+    assert f"{BIG}: listed 50 of 120 tasks" in health_text(deck.board.health["dms"])
+    assert len(deck.board.active_refs()) == 50

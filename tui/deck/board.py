@@ -176,4 +176,6 @@ def listing_problem(listing: Listing) -> str:
     """What is wrong with a followed instance's newest listing, in words ("" when nothing is)."""
     if listing.error is not None:
         return f"not listed: {listing.error}"
+    if listing.partial is not None:
+        return listing.partial.short  # "listed 50 of 120": the rest could not be paged
     return ""
