@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import textual
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notify
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import __version__
@@ -32,6 +33,8 @@ from tui.palette import DeckCommands
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.debug import DebugScreen
 from tui.screens.help import HelpScreen
+from tui.screens.notes import NotificationLog, admit, hide_toasts
+from tui.screens.notification_log import NotificationLogScreen
 from tui.widgets.detail import DetailPane
 from tui.widgets.sidebar import Sidebar
 from tui.widgets.task_table import TaskTable
@@ -63,12 +66,24 @@ class TaskdeckApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dashboard: DashboardScreen | None = None
         self._engine_worker: Worker[None] | None = None
+        self.notification_log = NotificationLog()
         self.deck = Deck(config, watchlist=watchlist, sources_factory=sources_factory,
                          notify=self._engine_has_news, restart_every=restart_every)
 
     def get_default_screen(self) -> DashboardScreen:
-        self._dashboard = DashboardScreen(self.deck)
+        self._dashboard = DashboardScreen(self.deck, self.notification_log)
         return self._dashboard
+
+    # -- toasts: at most two, never over a dialog, all of them logged ------------------------------------
+
+    def on_notify(self, event: Notify) -> None:
+        """Runs before Textual adds the toast (handlers run subclass first)."""
+        self.notification_log.add(event.notification)
+        admit(self, event.notification)
+
+    def _refresh_notifications(self) -> None:
+        if not hide_toasts(self):
+            super()._refresh_notifications()
 
     # -- what tests, benchmarks and the palette reach through the app -----------------------------
 
@@ -179,6 +194,9 @@ class TaskdeckApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_notifications(self) -> None:
+        self.push_screen(NotificationLogScreen(self.notification_log))
 
     def action_debug(self) -> None:
         self.push_screen(DebugScreen(self.debug_info()))

@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("list: previous", "cycle_list(-1)", "Switch to the previous watch list"),
     ("view: filter", "filter", "Filter rows by text, state:NAME or provider:NAME"),
     ("app: help", "help", "Show every key"),
+    ("app: notifications", "notifications", "Every notification so far, newest first"),
     ("app: debug", "debug", "Versions, paths, provider health and recent errors (secrets redacted)"),
     ("app: quit", "quit", "Save and quit"),
 )

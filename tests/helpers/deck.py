@@ -135,14 +135,19 @@ async def run_app(app: Any, size: tuple[int, int] = (200, 50), **kwargs: Any) ->
 
 def record_notifications(app: Any) -> list[tuple[str, str, str]]:
     """Record every `app.notify(...)` as (severity, title, message), toasts shown or not."""
+    from textual.notifications import Notify
+
     seen: list[tuple[str, str, str]] = []
-    original = app.notify
+    original = app.post_message
 
-    def notify(message: str, *, title: str = "", severity: str = "information", **kwargs: Any) -> None:
-        seen.append((severity, title, message))
-        original(message, title=title, severity=severity, **kwargs)
+    def post_message(message: Any) -> bool:
+        # app.notify and the toaster's notes updated in place both arrive as a Notify message.
+        if isinstance(message, Notify):
+            n = message.notification
+            seen.append((n.severity, n.title, n.message))
+        return bool(original(message))
 
-    app.notify = notify
+    app.post_message = post_message
     return seen
 
 

@@ -27,9 +27,9 @@ from textual.widgets import Footer, Input
 from tui.core.model import TaskRef
 from tui.deck.controller import Deck
 from tui.deck.outcome import Outcome
-from tui.deck.tidings import announce, rings_bell
+from tui.deck.tidings import Tidings, rings_bell
 from tui.screens.dashboard_dialogs import DashboardDialogs
-from tui.screens.notes import Toaster
+from tui.screens.notes import NotificationLog, Toaster
 from tui.screens.onboarding import Onboarding
 from tui.widgets.detail import DetailPane
 from tui.widgets.header import DeckHeader
@@ -76,9 +76,11 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
     class EngineNews(Message):
         """The engine has results waiting (posted from the engine thread)."""
 
-    def __init__(self, deck: Deck) -> None:
+    def __init__(self, deck: Deck, log: NotificationLog | None = None) -> None:
         super().__init__(id="dashboard")
         self.deck = deck
+        self._log = log
+        self._tidings = Tidings()
         self.flushes = 0  # how many batches reached the widgets (tests wait on it)
         self._flush_pending = False
         self._last_flush = 0.0
@@ -119,7 +121,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
     @property
     def toaster(self) -> Toaster:
         if self._toaster is None:
-            self._toaster = Toaster(self.app)
+            self._toaster = Toaster(self.app, self._log)
         return self._toaster
 
     def on_mount(self) -> None:
@@ -268,7 +270,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
             selected = self.table.cursor_key
             if selected is not None and selected in changes.snapshots:
                 self.detail.show(changes.snapshots[selected])
-        for note in announce(changes, self.deck.board):
+        for note in self._tidings.announce(changes, self.deck.board, time.monotonic()):
             self.toaster.show(note)
         if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
             self.app.bell()
@@ -277,8 +279,14 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
     def engine_stopped(self, outcome: Outcome) -> None:
         self.show_outcome(outcome)
 
+    def _tell_held_finishes(self) -> None:
+        note = self._tidings.due(time.monotonic())
+        if note is not None:
+            self.toaster.show(note)
+
     def _tick_ages(self) -> None:
         """Refresh the age/duration cells of visible, unfinished rows (nothing to do when all are done)."""
+        self._tell_held_finishes()
         board = self.deck.board
         if self.deck.paused or not self.is_mounted or not board.running_in_active():
             return
