@@ -137,6 +137,7 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
         self.list_instances = list_instances
         self.listed: dict[str, list[dict[str, str]]] = {}  # profile -> its instances, once loaded
         self._loading: set[str] = set()
+        self._picked_name = ""  # the instance picked from the list, as shown there
         names = list(self.providers)
         self._initial = provider if provider in self.providers else (names[0] if names else None)
 
@@ -177,7 +178,11 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
 
     def on_mount(self) -> None:
         self._sync_provider()
-        if self.providers:
+        choice = self.choice
+        instance = self.query_one("#add-instance", Input)
+        if choice is not None and choice.needs_instance and not instance.value:
+            instance.focus()  # the instance comes first: type to find it by name
+        elif self.providers:
             self.query_one("#add-ids", TextArea).focus()
 
     # -- state ------------------------------------------------------------------
@@ -279,6 +284,15 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
         text.append(f"  {item['id']}", style="dim")
         return text
 
+    @on(Checkbox.Changed, "#add-follow")
+    def _follow_changed(self, event: Checkbox.Changed) -> None:
+        instance = self.query_one("#add-instance", Input).value.strip()
+        if event.value and instance:
+            self._set_instances_status(f"Following {self._picked_name or instance}: every background task of the "
+                                       "instance is added, now and as new ones appear.")
+        elif self._picked_name:
+            self._set_instances_status(f"Instance: {self._picked_name}")
+
     @on(OptionList.OptionSelected, "#add-instances")
     def _instance_picked(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
@@ -286,7 +300,8 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
             with field.prevent(Input.Changed):
                 field.value = event.option.id
             self.query_one("#add-instances").add_class("-hidden")
-            self._set_instances_status(f"Instance: {clean(str(event.option.prompt), limit=200)}")
+            self._picked_name = clean(str(event.option.prompt), limit=200)
+            self._set_instances_status(f"Instance: {self._picked_name}")
             follow = self.query_one("#add-follow", Checkbox)
             (follow if not follow.disabled else self.query_one("#add-ids", TextArea)).focus()
 
@@ -341,6 +356,7 @@ class AddTaskScreen(ModalScreen[AddTaskRequest | None]):
             options.focus()  # enter in the filter moves to the list, as in a picker
             if options.highlighted is None:
                 options.highlighted = 0
+            self._set_instances_status("Up and down choose an instance, enter picks it.")
             return
         self.query_one("#add-ids", TextArea).focus()
 

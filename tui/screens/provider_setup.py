@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
@@ -51,6 +52,23 @@ CREDENTIALS = {
         ("none", "none"),
     ],
 }
+# What the focused field is for, shown under the form (so it is always clear where typing goes).
+FIELD_HELP = {
+    "setup-name": "Name: how watch lists, the sidebar and commands call this profile.",
+    "setup-kind": "Kind: which API this profile talks to.",
+    "setup-region": "Region: e.g. eu-west-101; the DMS, APIG and IAM endpoints come from the Huawei SDK's table.",
+    "setup-base-url": "Base URL: only to override the region's endpoint (a proxy, another cloud).",
+    "setup-iam-url": "IAM URL: only to override where the project id is looked up.",
+    "setup-project-id": "Project id: leave empty to look it up in IAM from the region.",
+    "setup-credentials": "Credentials: where taskdeck takes the secret from; it never asks for the secret itself.",
+    "setup-token-env": "Token variable: the NAME of the environment variable holding the token.",
+    "setup-ak-env": "AK variable: the NAME of the environment variable holding the access key.",
+    "setup-sk-env": "SK variable: the NAME of the environment variable holding the secret key.",
+    "setup-issuer": "Issuer: the Smint.io identity server, e.g. https://TENANT.smint.io.",
+    "setup-client-id": "Client id: the OAuth client Smint.io gave you.",
+    "setup-client-secret-env": "Client secret variable: the NAME of the variable holding it (if the client has one).",
+    "setup-interval": "Poll interval: seconds between two polls of one task (at least 1).",
+}
 # credential choice -> the field groups it shows
 FIELDS = {"sdk": (), "aksk-env": ("aksk",), "token": ("token",), "bearer": ("token",), "oidc": ("oidc",),
           "none": ()}
@@ -71,7 +89,7 @@ class ProviderSetupScreen(ModalScreen[object | None]):
         width: 96; max-width: 95%; height: auto; max-height: 95%;
         border: thick $primary 80%; background: $surface; padding: 1 2;
     }
-    ProviderSetupScreen #setup-form { height: auto; max-height: 75vh; }
+    ProviderSetupScreen #setup-form { height: auto; max-height: 65vh; }
     ProviderSetupScreen .setup-field { height: auto; }
     ProviderSetupScreen .field-label { margin-top: 1; color: $text-muted; }
     ProviderSetupScreen .-hidden { display: none; }
@@ -93,6 +111,7 @@ class ProviderSetupScreen(ModalScreen[object | None]):
         self._kind = kind
         self._credentials = credentials
         self.saving = False
+        self._credentials_hint = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup-dialog"):
@@ -120,7 +139,7 @@ class ProviderSetupScreen(ModalScreen[object | None]):
                 yield from _field("Variable holding the client secret (optional)", "setup-client-secret-env",
                                   "e.g. SMINT_CLIENT_SECRET", "oidc")
                 yield from _field("Poll interval in seconds (optional, default 5)", "setup-interval", "5")
-                yield Static("", id="setup-hint")
+            yield Static("", id="setup-hint")
             yield Static(id="setup-error")
             with Horizontal(id="setup-buttons"):
                 yield Button("Cancel", id="setup-cancel")
@@ -174,8 +193,18 @@ class ProviderSetupScreen(ModalScreen[object | None]):
             "oidc": "After saving, run taskdeck login NAME once in a shell: the browser opens and the login is "
                     "kept in the OS keyring.",
         }
-        self.query_one("#setup-hint", Static).update(Content(hints.get(self.credentials, "")))
+        self._credentials_hint = hints.get(self.credentials, "")
+        self._show_hint()
         self._show_error(None)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_hint(event.widget)
+
+    def _show_hint(self, focused: Widget | None = None) -> None:
+        focused = focused or self.focused
+        help_text = FIELD_HELP.get(focused.id or "", "") if focused is not None else ""
+        text = "\n".join(t for t in (help_text, self._credentials_hint) if t)
+        self.query_one("#setup-hint", Static).update(Content(text))
 
     def _show_error(self, message: str | None) -> None:
         error = self.query_one("#setup-error", Static)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -27,6 +30,11 @@ class WelcomePanel(Vertical):
     WelcomePanel #welcome-buttons Button { margin-right: 2; }
     WelcomePanel .-hidden { display: none; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "move(-1)", "Previous", show=False, id="welcome.previous"),
+        Binding("right", "move(1)", "Next", show=False, id="welcome.next"),
+    ]
 
     class SetupRequested(Message):
         """Open the provider setup form; `sdk` presets it to the Huawei SDK's credentials."""
@@ -62,6 +70,13 @@ class WelcomePanel(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#welcome-add", Button).focus()
+
+    def action_move(self, step: int) -> None:
+        """Arrow keys move between the panel's buttons (tab belongs to the dashboard's panes)."""
+        buttons = [b for b in self.query(Button) if not b.has_class("-hidden")]
+        focused = self.screen.focused
+        index = buttons.index(focused) if focused in buttons else 0
+        buttons[(index + step) % len(buttons)].focus()
 
     @on(Button.Pressed, "#welcome-add")
     def _add(self, event: Button.Pressed) -> None:
