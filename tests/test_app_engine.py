@@ -28,7 +28,7 @@ async def test_a_dying_engine_is_shown_and_restarted(sim_reset: SimulatorProcess
             raise SourcesBroke("cannot build the providers")
         return build_sources(profiles)
 
-    app = TaskdeckApp(config, demo=True, sources_factory=factory, restart_every=1.5)
+    app = TaskdeckApp(config, demo=True, sources_factory=factory, restart_every=8.0)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.deck.engine_failure is not None)
         await pilot.pause(0.1)
@@ -43,7 +43,7 @@ async def test_a_dying_engine_is_shown_and_restarted(sim_reset: SimulatorProcess
         assert "Traceback" in trace and 'raise SourcesBroke("cannot build the providers")' in trace
         await pilot.press("escape")
         # at most one restart per restart_every; then rows fill in and the mark goes away
-        await wait_for(pilot, lambda: any(s.fetched_at for s in app.board.snapshots.values()), timeout=20)
+        await wait_for(pilot, lambda: any(s.fetched_at for s in app.board.snapshots.values()), timeout=40)
         assert app.deck.engine_failure is None and app.deck.supervisor.restarts == 1
         await pilot.pause(0.3)
         assert "polling stopped" not in screen_text(app)
