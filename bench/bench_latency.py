@@ -70,10 +70,10 @@ FILTER_KEYS = ["r", "u", "n", BACKSPACE, BACKSPACE, BACKSPACE, "s", "i", "m", BA
 
 
 def install_engine(app: Any, kind: str, factory: Any) -> None:
-    """Give the app an engine of `kind` (what an engine-factory hook in TaskdeckApp would do)."""
+    """Give the app's session an engine of `kind` (before the app runs)."""
     from tui.core.engine_process import create_engine
 
-    app.engine = create_engine(factory, notify=app._engine_has_news, kind=kind)
+    app.deck.supervisor.engine = create_engine(factory, notify=app._engine_has_news, kind=kind)
 
 
 async def _measure(base_url: str, ids: list[str], *, engine_kind: str, presses: int, warmup: float,
@@ -84,6 +84,7 @@ async def _measure(base_url: str, ids: list[str], *, engine_kind: str, presses: 
     from tui.app import TaskdeckApp
     from tui.core.config import Config, WatchList
     from tui.core.model import TaskRef
+    from tui.screens.dashboard import DashboardScreen
     from tui.widgets.task_table import TaskTable
 
     probe = FrameProbe()
@@ -119,14 +120,14 @@ async def _measure(base_url: str, ids: list[str], *, engine_kind: str, presses: 
 
     app.board.apply = board_apply  # type: ignore[method-assign]
     flush_ms: list[float] = []
-    orig_flush = app._flush_engine
+    orig_flush = DashboardScreen._flush_engine
 
-    def flush_engine() -> None:
+    def flush_engine(screen: DashboardScreen) -> None:
         t0 = time.perf_counter()
-        orig_flush()
+        orig_flush(screen)
         flush_ms.append((time.perf_counter() - t0) * 1000)
 
-    app._flush_engine = flush_engine  # type: ignore[method-assign]
+    DashboardScreen._flush_engine = flush_engine  # type: ignore[method-assign]
     gc_pauses: list[float] = []
     gc_started = 0.0
 
