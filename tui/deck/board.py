@@ -16,6 +16,7 @@ from tui.core.display import shown_state
 from tui.core.engine import Batch
 from tui.core.model import HealthStatus, Listing, ProviderHealth, TaskRef, TaskSnapshot, TaskState
 from tui.deck.nodes import ListNode, ProviderNode
+from tui.deck.tally import Tally
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Board:
         names = config.watch.names
         self.active_name: str | None = active if active in names else (names[0] if names else None)
         self._active: dict[str, TaskRef] = {}
+        self.tally = Tally()  # the counts of the header and the sidebar, kept per batch
         self.refresh_active()
 
     # -- lists ----------------------------------------------------------------------------------
@@ -95,9 +97,11 @@ class Board:
 
     def apply(self, batch: Batch) -> Changes:
         changes = Changes(snapshots=batch.snapshots, health=batch.health)
+        tally = self.tally.update
         for key, snapshot in batch.snapshots.items():
             previous = self.snapshots.get(key)
             self.snapshots[key] = snapshot
+            tally(key, previous, snapshot)
             if key in self._active:
                 changes.active.add(key)
             if (previous is not None and previous.fetched_at is not None and not previous.state.is_terminal
@@ -134,7 +138,8 @@ class Board:
 
     def counts(self, refs: Iterable[TaskRef]) -> Counter[str]:
         """Tasks read at least once, by the word their state is shown as (a TaskState value, or
-        tui.core.display.PARTIAL for a success with failed parts)."""
+        tui.core.display.PARTIAL for a success with failed parts), counted now; the header and
+        the sidebar use the kept `tally`."""
         counts: Counter[str] = Counter()
         for ref in refs:
             snapshot = self.snapshots.get(ref.key)
@@ -142,33 +147,32 @@ class Board:
                 counts[shown_state(snapshot)] += 1
         return counts
 
+    def _tally(self) -> Tally:
+        self.tally.ensure(self.config, self.active_name, self.snapshots)
+        return self.tally
+
+    def active_counts(self) -> tuple[Counter[str], int]:
+        """Counts of the active list by shown state word, and how many tasks it holds."""
+        tally = self._tally()
+        return Counter(tally.active), tally.active_total
+
     def running_in_active(self) -> int:
-        return sum(1 for ref in self.active_refs()
-                   if (s := self.snapshots.get(ref.key)) is None or not s.finished)
+        tally = self._tally()
+        return tally.active_total - tally.active_finished
 
     def sidebar(self) -> tuple[list[ProviderNode], list[ListNode]]:
-        refs = self.all_refs()
-        follows = self.follows()
-        by_provider: dict[str, list[TaskRef]] = {}
-        for ref in refs:
-            by_provider.setdefault(ref.provider, []).append(ref)
+        tally = self._tally()
         providers: list[ProviderNode] = []
         for name, config in self.config.providers.providers.items():
-            mine = by_provider.get(name, [])
-            instances: dict[str, Counter[str]] = {}
-            if config.needs_instance:
-                # A followed instance shows even before it has tasks (its listing may have failed).
-                grouped: dict[str, list[TaskRef]] = {inst: [] for prov, inst in follows if prov == name}
-                for ref in mine:
-                    grouped.setdefault(ref.instance or "", []).append(ref)
-                instances = {inst: self.counts(group) for inst, group in sorted(grouped.items())}
+            # A followed instance shows even before it has tasks (its listing may have failed).
+            instances = {inst: Counter(counts) for inst, counts in tally.instances.get(name, {}).items()}
             problems = {inst: text for (prov, inst), listing in self.listings.items()
                         if prov == name and (text := listing_problem(listing))}
             providers.append(ProviderNode(name=name, kind=config.kind, health=self.health.get(name),
-                                          counts=self.counts(mine), instances=instances,
+                                          counts=Counter(tally.providers.get(name, ())), instances=instances,
                                           listing_problems=problems))
-        lists = [ListNode(name=w.name, counts=self.counts(w.tasks), active=w.name == self.active_name)
-                 for w in self.lists]
+        lists = [ListNode(name=name, counts=Counter(counts), active=name == self.active_name)
+                 for name, counts in tally.lists.items()]
         return providers, lists
 
 

@@ -205,12 +205,12 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         return build_row(snapshot, interval=self.deck.board.interval(snapshot.ref.provider), now=now)
 
     def _update_chrome(self) -> None:
-        """Header totals and sidebar counts: a pass over every watched task, so not on every flush."""
+        """Header totals and sidebar counts (kept per batch by the board's tally, so cheap to show)."""
         self._chrome_at = time.monotonic()
         board = self.deck.board
-        refs = board.active_refs()
+        counts, total = board.active_counts()
         failure = self.deck.engine_failure
-        self.query_one(DeckHeader).show(board.active_name, board.counts(refs), len(refs), self.deck.paused,
+        self.query_one(DeckHeader).show(board.active_name, counts, total, self.deck.paused,
                                         problem=f"polling stopped: {failure.message}" if failure else None)
         providers, lists = board.sidebar()
         self.sidebar.update_model(providers, lists)
