@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import textual
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify
@@ -23,6 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tui import __version__
 from tui.core.config import Config, ProvidersFile
 from tui.core.engine_process import EngineLike
+from tui.core.gcpolicy import GcPolicy
 from tui.core.model import HealthStatus
 from tui.core.text import clean
 from tui.deck.board import Board
@@ -67,11 +69,13 @@ class TaskdeckApp(App[None]):
         self._dashboard: DashboardScreen | None = None
         self._engine_worker: Worker[None] | None = None
         self.notification_log = NotificationLog()
+        # Python's collector tuned for a responsive UI (tui/core/gcpolicy.py); None leaves it alone.
+        self.gc_policy: GcPolicy | None = GcPolicy()
         self.deck = Deck(config, watchlist=watchlist, sources_factory=sources_factory,
                          notify=self._engine_has_news, restart_every=restart_every)
 
     def get_default_screen(self) -> DashboardScreen:
-        self._dashboard = DashboardScreen(self.deck, self.notification_log)
+        self._dashboard = DashboardScreen(self.deck, self.notification_log, gc_policy=self.gc_policy)
         return self._dashboard
 
     # -- toasts: at most two, never over a dialog, all of them logged ------------------------------------
@@ -174,6 +178,13 @@ class TaskdeckApp(App[None]):
     def on_unmount(self) -> None:
         # The engine thread is not cancellable by Textual; without this it would outlive the app.
         self.deck.stop()
+        if self.gc_policy is not None:
+            self.gc_policy.uninstall()
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.gc_policy is not None and isinstance(event, events.InputEvent):
+            self.gc_policy.input_seen()  # a full collection of everything waits until nobody types
+        await super().on_event(event)
 
     def _engine_has_news(self) -> None:
         """Called from the engine thread when a batch starts filling; post_message is thread-safe."""
