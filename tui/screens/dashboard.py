@@ -2,8 +2,10 @@
 
 It draws what the session controller (`tui.deck.controller.Deck`) says and forwards
 keys to it; it never edits watch lists or talks to the engine itself. Engine results
-arrive as a message from the engine thread and are taken at most ~4 times a second,
-so the screen applies one batch of changed rows at a time.
+arrive as a message from the engine thread and are taken at most ~4 times a second;
+their changed rows reach the table in time slices of ~10 ms (tui/screens/row_pacer.py),
+the rows on screen first, with input and a frame between slices, so a key never waits
+behind a whole batch.
 
 Layout by width: from 200 columns the detail pane sits beside the table; from 120 it
 goes under it; below 120 the sidebar folds away (`b` brings it back) and the detail
@@ -21,31 +23,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from tui.core.gcpolicy import GcPolicy
 from tui.core.model import TaskRef
 from tui.deck.controller import Deck
 from tui.deck.outcome import Outcome
-from tui.deck.tidings import Tidings, rings_bell
+from tui.deck.tidings import Tidings
 from tui.screens.dashboard_dialogs import DashboardDialogs
+from tui.screens.dashboard_feed import DashboardFeed
 from tui.screens.notes import NotificationLog, Toaster
 from tui.screens.onboarding import Onboarding
+from tui.screens.row_pacer import RowPacer
 from tui.widgets.detail import DetailPane
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.header import DeckHeader
 from tui.widgets.rows import COLUMNS, build_row
 from tui.widgets.sidebar import NodeRef, Sidebar
+from tui.widgets.table_model import Row
 from tui.widgets.task_table import TaskTable
 from tui.widgets.welcome import WelcomePanel
 
-FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
 AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfinished rows
 WIDE = 200  # from this width the detail pane sits beside the table
 COMPACT = 120  # below this width the sidebar folds away and the detail opens over the table
-CHROME_EVERY = 1.0  # seconds between recounts of header and sidebar when nothing notable happened
+GC_TICK = 1.0  # seconds between looks at whether a full garbage collection of everything is due
 
 
-class DashboardScreen(DashboardDialogs, Screen[None]):
+class DashboardScreen(DashboardDialogs, DashboardFeed):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
@@ -76,12 +81,16 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
     class EngineNews(Message):
         """The engine has results waiting (posted from the engine thread)."""
 
-    def __init__(self, deck: Deck, log: NotificationLog | None = None) -> None:
+    def __init__(self, deck: Deck, log: NotificationLog | None = None, gc_policy: GcPolicy | None = None) -> None:
         super().__init__(id="dashboard")
         self.deck = deck
         self._log = log
         self._tidings = Tidings()
+        self.gc_policy = gc_policy
         self.flushes = 0  # how many batches reached the widgets (tests wait on it)
+        self.slices = 0  # how many slices of rows were applied (tests look at it)
+        self.pacer: RowPacer[Row] = RowPacer()
+        self._slice_timer: Any = None
         self._flush_pending = False
         self._last_flush = 0.0
         self._chrome_at = 0.0
@@ -100,7 +109,8 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
             with Vertical(id="main"):
                 paths = self.deck.config.paths
                 yield WelcomePanel(config_file=str(paths.providers) if paths else "providers.toml", id="welcome")
-                yield Input(placeholder="filter: text, state:failed, provider:name  (esc clears)", id="filter")
+                yield FilterInput(placeholder="filter: text, state:failed, provider:name  (esc clears)", id="filter",
+                                  on_change=self._filter_now)
                 with Horizontal(id="panes"):
                     yield TaskTable(id="tasks")
                     yield DetailPane(id="detail")
@@ -137,6 +147,10 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         early, self._early = self._early, []
         for outcome in early:
             self.show_outcome(outcome)
+        if self.gc_policy is not None:
+            # once the first rows are painted, what is alive is long-lived: keep it out of collections
+            self.call_after_refresh(self.gc_policy.after_load)
+            self.set_interval(GC_TICK, self.gc_policy.tick)
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
@@ -192,6 +206,8 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
             self._show_list()
         elif outcome.rows or outcome.removed:
             now = time.time()
+            self.pacer.discard(outcome.rows)
+            self.pacer.discard(outcome.removed)
             self.table.apply({key: self._row(key, now) for key in outcome.rows if self.deck.board.in_active(key)},
                              removed=outcome.removed)
         if outcome.cursor is not None:
@@ -200,7 +216,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         for note in outcome.notes:
             self.toaster.show(note)
 
-    def _row(self, key: str, now: float) -> Any:
+    def _row(self, key: str, now: float) -> Row:
         snapshot = self.deck.snapshot(key)
         return build_row(snapshot, interval=self.deck.board.interval(snapshot.ref.provider), now=now)
 
@@ -219,6 +235,7 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         """(Re)fill the table with the active list and restore its sort, filter and selection."""
         table = self.table
         table.clear()
+        self.pacer.clear()  # every row is built below
         now = time.time()
         table.apply({ref.key: self._row(ref.key, now) for ref in self.deck.board.active_refs()})
         state = self.deck.view()
@@ -245,37 +262,6 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
     def on_dashboard_screen_engine_news(self, _: EngineNews) -> None:
         self._request_flush()
 
-    def _request_flush(self) -> None:
-        if self._flush_pending:
-            return
-        self._flush_pending = True
-        wait = max(0.01, FLUSH_EVERY - (time.monotonic() - self._last_flush))
-        self.set_timer(wait, self._flush_engine)
-
-    def _flush_engine(self) -> None:
-        self._flush_pending = False
-        if not self.is_mounted:
-            return
-        self._last_flush = time.monotonic()
-        changes = self.deck.take()
-        if not changes:
-            return
-        with self.app.batch_update():
-            if changes.active:
-                now = time.time()
-                self.table.apply({key: self._row(key, now) for key in changes.active})
-            notable = changes.finished or changes.went_down or changes.came_back or changes.health
-            if notable or changes.discovered or time.monotonic() - self._chrome_at >= CHROME_EVERY:
-                self._update_chrome()
-            selected = self.table.cursor_key
-            if selected is not None and selected in changes.snapshots:
-                self.detail.show(changes.snapshots[selected])
-        for note in self._tidings.announce(changes, self.deck.board, time.monotonic()):
-            self.toaster.show(note)
-        if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
-            self.app.bell()
-        self.flushes += 1
-
     def engine_stopped(self, outcome: Outcome) -> None:
         self.show_outcome(outcome)
 
@@ -283,21 +269,6 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
         note = self._tidings.due(time.monotonic())
         if note is not None:
             self.toaster.show(note)
-
-    def _tick_ages(self) -> None:
-        """Refresh the age/duration cells of visible, unfinished rows (nothing to do when all are done)."""
-        self._tell_held_finishes()
-        board = self.deck.board
-        if self.deck.paused or not self.is_mounted or not board.running_in_active():
-            return
-        table = self.table
-        first = int(table.scroll_offset.y)
-        window = table.visible_keys[first: first + table.size.height + 1]
-        now = time.time()
-        rows = {key: self._row(key, now) for key in window
-                if (s := board.snapshots.get(key)) is not None and not s.finished}
-        if rows:
-            table.apply(rows)
 
     # -- table and sidebar events ---------------------------------------------------------------------
 
@@ -327,9 +298,17 @@ class DashboardScreen(DashboardDialogs, Screen[None]):
             query = f"provider:{ref.name}" + (f" {ref.instance}" if ref.instance else "")
             self._set_filter(query)
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_filter(event.value)
+    def _filter_now(self, value: str) -> None:
+        """Each value of the filter box, while its key is handled: the rows and the detail of the
+        row the cursor lands on are drawn in the same frame as the key's echo."""
+        if not self._ready:
+            return  # on_mount sets the table's filter itself
+        table = self.table
+        before = table.cursor_key
+        table.set_filter(value)
+        key = table.cursor_key
+        if key != before:
+            self.detail.show(self.deck.board.snapshots.get(key) if key else None)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:

@@ -285,6 +285,8 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
     def set_filter(self, text: str) -> None:
         """Filter rows: free words are case-insensitive substrings (all must match);
         `state:<prefix>` and `provider:<prefix>` tokens (several of one kind OR)."""
+        if text == self._model.filter_text:
+            return
         self._model.set_filter(text)
         self._sync(None)
         self._scroll_to_cursor()

@@ -1,0 +1,126 @@
+"""The dashboard's feed from the engine: batches taken, rows applied in time slices, ages ticked.
+
+A mixin of DashboardScreen. Engine results are taken at most ~4 times a second
+(FLUSH_EVERY). Their changed rows are queued in a `RowPacer` and reach the table one
+slice of ~10 ms at a time, the rows on screen first; between two slices the loop is
+left to input and painting for SLICE_GAP, so a key pressed during a large batch is
+handled before the batch ends instead of after it (tests/test_sliced_apply.py).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.screen import Screen
+
+from tui.deck.controller import Deck
+from tui.deck.tidings import Tidings, rings_bell
+from tui.screens.notes import Toaster
+from tui.screens.row_pacer import RowPacer
+from tui.widgets.detail import DetailPane
+from tui.widgets.table_model import Row
+from tui.widgets.task_table import TaskTable
+
+FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
+CHROME_EVERY = 1.0  # seconds between updates of header and sidebar when nothing notable happened
+SLICE_GAP = 0.002  # seconds the loop is left to input and painting between two slices of rows
+
+
+class DashboardFeed(Screen[None]):
+    deck: Deck
+    pacer: RowPacer[Row]
+    flushes: int
+    slices: int
+    _slice_timer: Any
+    _flush_pending: bool
+    _last_flush: float
+    _chrome_at: float
+    _tidings: Tidings
+
+    @property
+    def table(self) -> TaskTable:
+        raise NotImplementedError
+
+    @property
+    def detail(self) -> DetailPane:
+        raise NotImplementedError
+
+    @property
+    def toaster(self) -> Toaster:
+        raise NotImplementedError
+
+    def _row(self, key: str, now: float) -> Row:
+        raise NotImplementedError
+
+    def _update_chrome(self) -> None:
+        raise NotImplementedError
+
+    def _tell_held_finishes(self) -> None:
+        raise NotImplementedError
+
+    def _request_flush(self) -> None:
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        wait = max(0.01, FLUSH_EVERY - (time.monotonic() - self._last_flush))
+        self.set_timer(wait, self._flush_engine)
+
+    def _flush_engine(self) -> None:
+        self._flush_pending = False
+        if not self.is_mounted:
+            return
+        self._last_flush = time.monotonic()
+        changes = self.deck.take()
+        if not changes:
+            return
+        with self.app.batch_update():
+            if changes.active:
+                self.pacer.add(changes.active)
+                if self._slice_timer is None:  # else the slices under way take these rows too
+                    self._apply_slice()
+            notable = changes.finished or changes.went_down or changes.came_back or changes.health
+            if notable or changes.discovered or time.monotonic() - self._chrome_at >= CHROME_EVERY:
+                self._update_chrome()
+            selected = self.table.cursor_key
+            if selected is not None and selected in changes.snapshots:
+                self.detail.show(changes.snapshots[selected])
+        for note in self._tidings.announce(changes, self.deck.board, time.monotonic()):
+            self.toaster.show(note)
+        if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
+            self.app.bell()
+        self.flushes += 1
+
+    def _apply_slice(self) -> None:
+        """Build and apply one slice of the waiting rows (those on screen first); if rows are left,
+        come back after SLICE_GAP, which lets input be handled and a frame be painted first."""
+        self._slice_timer = None
+        if not self.pacer or not self.is_mounted:
+            return
+        table = self.table
+        top = int(table.scroll_offset.y)
+        on_screen = table.visible_keys[top: top + table.size.height]
+        board = self.deck.board
+        now = time.time()
+        rows = self.pacer.take(on_screen, lambda key: self._row(key, now) if board.in_active(key) else None)
+        if rows:
+            table.apply(rows)
+        self.slices += 1
+        if self.pacer:
+            self._slice_timer = self.set_timer(SLICE_GAP, self._apply_slice)
+
+    def _tick_ages(self) -> None:
+        """Refresh the age/duration cells of visible, unfinished rows (nothing to do when all are done)."""
+        self._tell_held_finishes()
+        board = self.deck.board
+        if self.deck.paused or not self.is_mounted or not board.running_in_active():
+            return
+        table = self.table
+        first = int(table.scroll_offset.y)
+        window = table.visible_keys[first: first + table.size.height + 1]
+        now = time.time()
+        rows = {key: self._row(key, now) for key in window
+                if (s := board.snapshots.get(key)) is not None and not s.finished}
+        if rows:
+            self.pacer.discard(rows)
+            table.apply(rows)
