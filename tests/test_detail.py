@@ -413,3 +413,29 @@ async def test_raw_body_is_pretty_printed_and_long_strings_wrap_at_a_readable_pl
         await pilot.press("v")
         assert pane.raw and len(pane.body.lines) > 1
         assert json.loads("\n".join(pane.body.lines)) == json.loads(snap.raw_body)
+
+
+async def test_another_task_with_a_header_of_the_same_height_asks_for_no_layout() -> None:
+    """A layout of the whole screen costs more than the rest of a cursor key: only a header whose
+    height changes asks for one."""
+    app = DetailApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show(smint({"a": 1}, task_id="11111111-1111-1111-1111-111111111111"))
+        await wait_for(pilot, lambda: "11111111" in screen_text(app))
+        header = pane.query_one("#detail-header")
+        height = header.size.height
+        layouts: list[bool] = []
+        original = header.refresh
+
+        def refresh(*regions: Any, **kwargs: Any) -> Any:
+            layouts.append(bool(kwargs.get("layout")))
+            return original(*regions, **kwargs)
+
+        header.refresh = refresh  # type: ignore[method-assign]
+        pane.show(smint({"a": 1}, task_id="22222222-2222-2222-2222-222222222222"))
+        await wait_for(pilot, lambda: "22222222" in screen_text(app))
+        assert layouts and not any(layouts) and header.size.height == height
+        pane.show(replace(smint({"a": 1}, task_id="33333333-3333-3333-3333-333333333333"), title="long " * 80))
+        await wait_for(pilot, lambda: "33333333" in screen_text(app) and header.size.height > height)
+        assert layouts[-1]  # a header that needs more lines asked for a layout, and got its lines

@@ -279,7 +279,7 @@ class DetailPane(Vertical):
     # -- header -----------------------------------------------------------------
 
     def _update_header(self) -> None:
-        self.query_one("#detail-header", Static).update(self._header_content())
+        _update_static(self.query_one("#detail-header", Static), self._header_content())
 
     def _header_content(self) -> Content:
         s = self._snapshot
@@ -359,7 +359,7 @@ class DetailPane(Vertical):
                     " Press e to save all of the result to a file."
                 )
         note.set_class(truncated, "-truncated")
-        note.update(Content(text))
+        _update_static(note, Content(text))
 
     # -- actions ----------------------------------------------------------------
 
@@ -485,3 +485,16 @@ def default_name(snapshot: TaskSnapshot) -> str:
         return _safe_name(found[0])
     suffix = ".txt" if isinstance(snapshot.result, str) else ".json"
     return _safe_name(snapshot.ref.id) + suffix
+
+
+def _update_static(widget: Static, content: Content) -> None:
+    """`Static.update`, laying out the screen only when the widget's height changes: a layout of the
+    whole screen costs more than the rest of a cursor key, and the header changes with every task."""
+    width = widget.content_region.width
+    old = widget.visual
+    if widget.is_mounted and width > 0 and isinstance(old, Content):
+        rules: Any = widget.styles  # what Widget itself passes to get_height
+        same = old.get_height(rules, width) == content.get_height(rules, width)
+        widget.update(content, layout=not same)
+    else:
+        widget.update(content)
