@@ -19,7 +19,7 @@ from helpers.tls import Certs, certs_fixture, tls_sim_fixture  # noqa: F401 - fi
 
 from tui.core.providers_config import parse_providers
 from tui.demo import closed_port
-from tui.providers.doctor import STEPS, Check, Report, diagnose, render
+from tui.providers.doctor import STEPS, Check, Report, as_info, diagnose, render
 from tui.simulator import credentials as cred
 from tui.simulator.process import SimulatorProcess
 
@@ -72,6 +72,9 @@ async def test_config_check_fails_for_a_broken_profile() -> None:
     assert failed(report) == ["config"] and report.config_error
     assert "base_url" in checks["config"].detail and "base_url" in checks["config"].fix
     assert all(c.ok is None for c in report.checks[1:])
+    # What the debug screen shows: the same lines under the profile's name.
+    (section,) = as_info([report]).items()
+    assert section[0] == "acme (?)" and section[1].startswith("  ✖ config") and "    fix: " in section[1]
 
 
 async def test_credentials_check_fails_for_a_missing_variable(sim_reset: SimulatorProcess) -> None:

@@ -13,7 +13,7 @@ import asyncio
 from tui.commands.selection import CommandError, read_providers, report, say
 from tui.core.headless import json_line
 from tui.core.paths import resolve_paths
-from tui.core.problems import ConfigProblem, did_you_mean
+from tui.core.problems import did_you_mean
 from tui.core.providers_config import ProvidersFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,20 +40,14 @@ def _names(providers: ProvidersFile, wanted: str | None) -> list[str]:
     return [wanted]
 
 
-async def _diagnose_all(providers: ProvidersFile, names: list[str], problems: list[ConfigProblem]) -> list:
-    from tui.providers.doctor import diagnose
-
-    return list(await asyncio.gather(*(diagnose(n, providers.providers.get(n), problems) for n in names)))
-
-
 def run(args: argparse.Namespace) -> int:
-    from tui.providers.doctor import render
+    from tui.providers.doctor import diagnose_all, render
 
     try:
         paths = resolve_paths()
         providers, problems = read_providers(paths)
         names = _names(providers, args.provider)
-        reports = asyncio.run(_diagnose_all(providers, names, problems))
+        reports = asyncio.run(diagnose_all(names, providers.providers, problems))
     except CommandError as exc:
         return report(COMMAND, exc)
     except KeyboardInterrupt:

@@ -64,7 +64,7 @@ def _logout(config: ProviderConfig) -> int:
 
 def _login(config: ProviderConfig, args: argparse.Namespace) -> int:
     from tui.providers.keyring_store import KeyringUnavailable, load_refresh_token, store_refresh_token
-    from tui.providers.oidc_login import SMINT_SCOPE, LoginError, login
+    from tui.providers.oidc_login import SMINT_SCOPE, LoginError, LoginResult, login
 
     try:
         load_refresh_token(config.name)  # fails early when there is no keyring to keep the login in
@@ -84,9 +84,21 @@ def _login(config: ProviderConfig, args: argparse.Namespace) -> int:
                 pass
 
     scope = config.auth.get("scope") or SMINT_SCOPE
+
+    async def run_login() -> LoginResult:
+        # The profile's own transport: its proxy and trust store apply to the login as to every request.
+        from tui.providers.transport import make_client
+
+        client = make_client(config, None)
+        try:
+            return await login(str(config.auth["issuer"]), str(config.auth["client_id"]), secret, scope=scope,
+                               show_url=show, open_browser=browse, timeout=args.timeout, port=args.port,
+                               client=client)
+        finally:
+            await client.aclose()
+
     try:
-        result = asyncio.run(login(str(config.auth["issuer"]), str(config.auth["client_id"]), secret, scope=scope,
-                                   show_url=show, open_browser=browse, timeout=args.timeout, port=args.port))
+        result = asyncio.run(run_login())
     except LoginError as exc:
         return fail("login", CODES.get(exc.kind, EXIT_USAGE), str(exc))
     except KeyboardInterrupt:

@@ -270,3 +270,16 @@ async def diagnose(name: str, config: Any | None, problems: Sequence[ConfigProbl
         return doctor.report(kind)
     await doctor.api()
     return doctor.report(kind)
+
+
+async def diagnose_all(names: Sequence[str], configs: Mapping[str, Any], problems: Sequence[ConfigProblem] = (),
+                       *, env: Mapping[str, str] | None = None) -> list[Report]:
+    """Every named profile at once (a name missing from `configs` is a broken profile), in `names` order.
+    Run it off the UI thread's loop: a slow DNS or proxy would otherwise hold the screen."""
+    return list(await asyncio.gather(*(diagnose(n, configs.get(n), problems, env=env) for n in names)))
+
+
+def as_info(reports: Sequence[Report]) -> dict[str, str]:
+    """The report as the debug screen's `info` section takes it: "name (kind)" -> one line per check."""
+    return {f"{r.provider} ({r.kind})": render([r]).split("\n", 1)[1] if r.checks else "" for r in reports}
+
