@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.app import TaskdeckApp  # noqa: E402
+from tui.core.config import load_config  # noqa: E402
+from tui.core.paths import resolve_paths  # noqa: E402
 from tui.demo import start_demo  # noqa: E402
 
 OUT = ROOT / "screenshots"
@@ -60,8 +64,34 @@ async def main() -> None:
             app.save_screenshot("help.svg", str(OUT))
     finally:
         demo.close()
-    for name in ("main", "detail-export", "add-task", "help"):
+    await first_run()
+    for name in ("main", "detail-export", "add-task", "help", "welcome", "provider-setup"):
         print(OUT / f"{name}.svg")
+
+
+async def first_run() -> None:
+    """An empty config directory: the welcome panel, then the setup form (nothing is saved)."""
+    from textual.widgets import Input
+
+    with tempfile.TemporaryDirectory() as root:
+        os.environ["TASKDECK_CONFIG_DIR"] = str(Path(root) / "taskdeck")
+        os.environ["TASKDECK_STATE_DIR"] = str(Path(root) / "state")
+        os.environ.setdefault("HUAWEICLOUD_SDK_AK", "example")  # names only: the panel never shows a value
+        os.environ.setdefault("HUAWEICLOUD_SDK_SK", "example")
+        app = TaskdeckApp(load_config(resolve_paths()), start_engine=False)
+        async with app.run_test(size=SIZE, notifications=False) as pilot:
+            sdk = app.dashboard.query_one("#welcome-sdk")
+            await wait_until(pilot, lambda: not sdk.has_class("-hidden"))
+            await pilot.pause(0.3)
+            app.save_screenshot("welcome.svg", str(OUT))
+            await pilot.click("#welcome-sdk")
+            await wait_until(pilot, lambda: app.screen.id != "dashboard" and bool(app.screen.query("#setup-name")))
+            app.screen.query_one("#setup-name", Input).value = "kafka-eu"
+            region = app.screen.query_one("#setup-region", Input)
+            region.value = "eu-west-101"
+            region.focus()
+            await pilot.pause(0.3)
+            app.save_screenshot("provider-setup.svg", str(OUT))
 
 
 if __name__ == "__main__":
