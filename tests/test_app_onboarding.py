@@ -86,6 +86,11 @@ async def test_welcome_setup_form_and_picked_instance_lead_to_a_live_table(
         await wait_for(pilot, lambda: any(s.title == "firstRunCheck" and s.state.value == "succeeded"
                                           for s in app.board.snapshots.values()), timeout=30)
         assert ("kafka", kafka_orders) in set(app.board.follows())
+        # F12 says where the new profile's credentials come from (never their value).
+        await wait_for(pilot, lambda: "kafka" in app.credential_sources)
+        shown = app.debug_info()["Credentials"]["kafka"]
+        assert "Huawei SDK: environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK)" in shown
+        assert cred.SECRET_KEY not in shown and cred.ACCESS_KEY not in shown
 
 
 async def test_add_with_no_profile_opens_the_setup_form_and_demo_writes_nothing(

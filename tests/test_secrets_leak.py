@@ -181,3 +181,48 @@ def _visit(url: str) -> bool:
 
     threading.Thread(target=visit, daemon=True).start()
     return True
+
+
+def test_no_secret_leaks_from_the_setup_form(sim_reset: SimulatorProcess, tmp_path: Path) -> None:
+    """The welcome panel and the setup form with Huawei SDK credentials the simulator refuses: the screens
+    (form, warning, debug screen), the debug log and the files written never show the keys."""
+    from test_e2e_onboarding import press_then_wait, type_then_wait
+
+    sim = sim_reset
+    wrong_sk = random_secret("sdk-sk")
+    config, state = tmp_path / "config", tmp_path / "state"
+    log_file = tmp_path / "debug.log"
+    env = {"TASKDECK_CONFIG_DIR": str(config), "TASKDECK_STATE_DIR": str(state), "HOME": str(tmp_path),
+           "HUAWEICLOUD_SDK_AK": cred.ACCESS_KEY, "HUAWEICLOUD_SDK_SK": wrong_sk}
+    screens: list[str] = []
+    with Tmux(width=160, height=50) as term:
+        term.start(taskdeck_command("--log-file", str(log_file)), env=env, cwd=tmp_path)
+        screens.append(term.wait_for("Use your Huawei SDK credentials"))
+        term.send("Right")
+        term.send("Enter")
+        term.wait_for("Name: how watch lists")
+        type_then_wait(term, "kafka")
+        press_then_wait(term, "Tab", "Kind: which API")
+        press_then_wait(term, "Tab", "Region: e.g. eu-west-101")
+        type_then_wait(term, cred.REGION)
+        press_then_wait(term, "Tab", "Base URL: only to override")
+        type_then_wait(term, sim.base_url)
+        press_then_wait(term, "Tab", "IAM URL: only to override")
+        term.send(sim.base_url, literal=True)
+        screens.append(term.wait_for(lambda s: s.count(sim.base_url) == 2))
+        term.send("C-s")
+        # IAM refuses the keys: the profile is written anyway and the warning says the lookup waits.
+        screens.append(term.wait_for(lambda s: "Provider kafka added" in s and "credentials refused" in s, timeout=30))
+        term.press_until("F12", "Debug information")
+        screens.append(term.wait_for(lambda s: "Huawei SDK: environment" in s))
+        term.send("Escape")
+        term.wait_for(lambda s: "Debug information" not in s)
+        term.press_until("q", lambda s: term.dead(), timeout=30, retry_after=8)
+        screens.append(term.capture(history=True))
+    files = {str(p): p.read_text(errors="replace") for d in (config, state) if d.exists()
+             for p in d.rglob("*") if p.is_file()}
+    assert str(config / "providers.toml") in files
+    places = {"screen": "\n".join(screens), "log file": log_file.read_text(), **files}
+    for where, text in places.items():
+        assert wrong_sk not in text, f"the SDK secret key leaked into the {where}"
+        assert cred.SECRET_KEY not in text

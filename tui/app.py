@@ -68,6 +68,7 @@ class TaskdeckApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dashboard: DashboardScreen | None = None
         self._engine_worker: Worker[None] | None = None
+        self.credential_sources: dict[str, str] = {}  # profile -> where its secrets come from (F12)
         self.notification_log = NotificationLog()
         # Python's collector tuned for a responsive UI (tui/core/gcpolicy.py); None leaves it alone.
         self.gc_policy: GcPolicy | None = GcPolicy()
@@ -134,6 +135,7 @@ class TaskdeckApp(App[None]):
         if self.config.providers.keymap:
             self.set_keymap(self.config.providers.keymap)
         self._report_problems()
+        self._look_up_credentials()
         if self._start_engine:
             self.deck.start()
             self._run_engine_worker()
@@ -142,9 +144,22 @@ class TaskdeckApp(App[None]):
         self._engine_worker = self.run_worker(self._run_engine, name="engine", group=ENGINE_GROUP, thread=True,
                                               exit_on_error=False, description="polling engine")
 
+    def _look_up_credentials(self) -> None:
+        """Where each profile's secrets come from, for F12: environment, files, the keyring — off the UI thread."""
+        profiles = tuple(self.config.providers.providers.values())
+
+        def look() -> None:
+            from tui.providers.secret_sources import credentials_summary
+
+            found = credentials_summary(profiles)
+            self.call_from_thread(setattr, self, "credential_sources", found)
+
+        self.run_worker(look, thread=True, group="credentials", exit_on_error=False, description="credentials")
+
     def providers_changed(self, providers: ProvidersFile) -> None:
         """A profile was added: a new engine with its sources replaces the old one (whose end is expected)."""
         outcome = self.deck.set_providers(providers)
+        self._look_up_credentials()
         if self._start_engine:
             self._run_engine_worker()
         self.dashboard.show_outcome(outcome)
@@ -237,6 +252,7 @@ class TaskdeckApp(App[None]):
             "Files": {"providers.toml": str(paths.providers), "watchlists.toml": str(paths.watchlists),
                       "state": str(paths.state)} if paths else {"(in memory)": "nothing is written"},
             "Providers": {name: health_text(board.health.get(name)) for name in self.config.providers.providers},
+            "Credentials": self.credential_sources or {"": "being looked up"},
             "Recent errors": [f"{h.provider}: {h.last_error}" for h in board.health.values()
                               if h.last_error is not None and h.status is not HealthStatus.OK],
             "Configuration problems": [str(p) for p in self.config.problems],
