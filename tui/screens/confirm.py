@@ -57,11 +57,14 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "confirm", "Yes", show=False, id="confirm.yes"),
     ]
 
-    def __init__(self, message: str, confirm_label: str = "OK", *, cancel_label: str = "Cancel") -> None:
+    def __init__(self, message: str, confirm_label: str = "OK", *, cancel_label: str = "Cancel",
+                 focus_cancel: bool = False) -> None:
+        """focus_cancel: for a destructive action, Enter on the opened dialog must not do it."""
         super().__init__()
         self.message = message
         self.confirm_label = confirm_label
         self.cancel_label = cancel_label
+        self.focus_cancel = focus_cancel
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -71,7 +74,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(Content(clean(self.confirm_label)), id="confirm-ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-ok", Button).focus()
+        self.query_one("#confirm-cancel" if self.focus_cancel else "#confirm-ok", Button).focus()
 
     @on(Button.Pressed, "#confirm-ok")
     def action_confirm(self) -> None:

@@ -6,6 +6,7 @@ its outcome is drawn by the screen, as for a key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.core.model import TaskRef
@@ -56,22 +57,30 @@ class DashboardDialogs:
         follow = (request.provider, request.instance) if request.follow_instance and request.instance else None
         self.show_outcome(self.deck.add(refs, follow=follow))
 
+    def _attempt(self, action: Callable[[str], Outcome]) -> Callable[[str], str | None]:
+        """A prompt's attempt: run the action; a refusal stays in the dialog, as its inline message."""
+        def attempt(text: str) -> str | None:
+            if not text.strip():
+                return None
+            outcome = action(text)
+            if outcome.error:
+                return outcome.error
+            self.show_outcome(outcome)
+            return None
+        return attempt
+
     def action_new_list(self) -> None:
-        def create(name: str | None) -> None:
-            if name:
-                self.remember_view()
-                self.show_outcome(self.deck.create_list(name))
-        self.app.push_screen(PromptScreen("New watch list", placeholder="name"), create)
+        def create(name: str) -> Outcome:
+            self.remember_view()
+            return self.deck.create_list(name)
+        self.app.push_screen(PromptScreen("New watch list", placeholder="name", attempt=self._attempt(create)))
 
     def action_rename_list(self) -> None:
         old = self.deck.board.active_name
         if old is None:
             return
 
-        def rename(new: str | None) -> None:
-            if new:
-                self.show_outcome(self.deck.rename_list(new))
-        self.app.push_screen(PromptScreen("Rename watch list", value=old), rename)
+        self.app.push_screen(PromptScreen("Rename watch list", value=old, attempt=self._attempt(self.deck.rename_list)))
 
     def action_delete_list(self) -> None:
         board = self.deck.board
@@ -84,4 +93,4 @@ class DashboardDialogs:
                 self.show_outcome(self.deck.delete_list())
         count = len(board.active_refs())
         self.app.push_screen(ConfirmScreen(f"Delete the watch list '{clean(name)}' and its {count} tasks? "
-                                           "(u brings it back)", "Delete"), delete)
+                                           "(u brings it back)", "Delete", focus_cancel=True), delete)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -19,16 +20,24 @@ __all__ = ["PromptScreen"]
 
 
 class PromptScreen(ModalScreen[str | None]):
-    """Dismisses with the text typed (Enter or OK), or None (Escape or Cancel)."""
+    """Dismisses with the text typed (Enter or OK), or None (Escape or Cancel).
 
-    DEFAULT_CSS = "PromptScreen {" + DIALOG_CSS + "}"
+    `attempt`, if given, is called with the text on Enter/OK: it returns None when the text was
+    taken, or why it was refused — then the dialog stays open with that message under the field.
+    """
+
+    DEFAULT_CSS = "PromptScreen {" + DIALOG_CSS + """
+    & #prompt-error { color: $text-error; height: auto; margin-top: 1; }
+    }"""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
     ]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "",
+                 attempt: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
+        self.attempt = attempt
         self.title_text = title
         self.initial = value
         self.placeholder = placeholder
@@ -39,6 +48,9 @@ class PromptScreen(ModalScreen[str | None]):
                 Content(clean(self.title_text, limit=300)), classes="dialog-title", id="prompt-title"
             )
             yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input")
+            error = Static("", id="prompt-error")
+            error.display = False
+            yield error
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="prompt-cancel")
                 yield Button("OK", id="prompt-ok", variant="primary")
@@ -55,6 +67,13 @@ class PromptScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#prompt-input")
     @on(Button.Pressed, "#prompt-ok")
     def action_submit(self) -> None:
+        problem = self.attempt(self.value) if self.attempt is not None else None
+        if problem:
+            error = self.query_one("#prompt-error", Static)
+            error.update(Content(clean(problem, limit=300)))
+            error.display = True
+            self.query_one("#prompt-input", Input).focus()
+            return
         self.dismiss(self.value)
 
     @on(Button.Pressed, "#prompt-cancel")
