@@ -61,3 +61,27 @@ async def test_renaming_to_an_existing_name_keeps_the_dialog_open_with_the_reaso
         await wait_until(pilot, lambda: not isinstance(deck_app.screen, PromptScreen), what="closed")
         assert set(deck_app.deck.list_names) == {"Nightly", "B"}
         assert deck_app.deck.board.active_name == "Nightly"
+
+
+async def test_a_filter_without_match_says_so_and_the_header_counts_what_it_shows() -> None:
+    from tests.helpers.deck import record_notifications
+    from tui.widgets.header import DeckHeader
+
+    deck_app = app()
+    notes = record_notifications(deck_app)
+    async with run_app(deck_app, size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        for key in "state:bogus":
+            await pilot.press(key)
+        await wait_until(pilot, lambda: deck_app.table.visible_count == 0, what="filtered")
+        await pilot.pause()
+        lines = "\n".join("".join(s.text for s in strip) for strip in deck_app.screen._compositor.render_strips())
+        assert "No task matches 'state:bogus' — Esc clears" in lines
+        assert "0 of 1 task" in str(deck_app.screen.query_one(DeckHeader).render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: deck_app.table.visible_count == 1, what="filter cleared")
+        assert "of 1" not in str(deck_app.screen.query_one(DeckHeader).render())
+        # Removing a task names it by its title, not its id.
+        deck_app.table.focus()
+        await pilot.press("d")
+        await wait_until(pilot, lambda: any("Removed one" in m for _, _, m in notes), what="remove toast")

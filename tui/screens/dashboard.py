@@ -223,6 +223,7 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
     def _update_chrome(self) -> None:
         """Header totals and sidebar counts (kept per batch by the board's tally, so cheap to show)."""
         self._chrome_at = time.monotonic()
+        self._show_filtered()
         board = self.deck.board
         counts, total = board.active_counts()
         failure = self.deck.engine_failure
@@ -306,9 +307,14 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
         table = self.table
         before = table.cursor_key
         table.set_filter(value)
+        self._show_filtered()
         key = table.cursor_key
         if key != before:
             self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+
+    def _show_filtered(self) -> None:
+        table = self.table
+        self.query_one(DeckHeader).set_shown(table.visible_count if table.filter_text else None)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -320,6 +326,7 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
         filter_input.value = text
         filter_input.display = bool(text)
         self.table.set_filter(text)
+        self._show_filtered()
         self.remember_view()
 
     # -- actions --------------------------------------------------------------------------------------

@@ -554,6 +554,10 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         finally:
             self._frame = None
 
+    def no_match_text(self) -> str:
+        """What the table says when its filter hides every row (so an empty table is not a mystery)."""
+        return f"No task matches '{clean(self.filter_text, limit=60)}' — Esc clears"
+
     def render_line(self, y: int) -> Strip:
         if self._frame is not None:
             base, width, scroll_x, scroll_y = self._frame
@@ -568,6 +572,8 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         index = scroll_y + y
         visible = self._model.visible
         if index >= len(visible):
+            if index == 0 and self.filter_text and len(self._model):
+                return Strip([Segment(" " + self.no_match_text(), base)]).crop(0, width).extend_cell_length(width, base)
             return Strip.blank(width, base)
         key = visible[index]
         strip = self._strips.get(key)
