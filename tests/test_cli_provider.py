@@ -222,3 +222,17 @@ def test_instances_of_apig_and_errors(sim_reset: SimulatorProcess, env: Path, mo
     assert "has no instances" in capsys.readouterr().err
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", WRONG_SK)
     assert main(["instances", "gw"]) == 1
+
+
+def test_iam_password_profile_with_only_a_region(sim_reset: SimulatorProcess, env: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The token is scoped to the project named after the region and the project id comes from IAM."""
+    env.mkdir(parents=True)
+    (env / "providers.toml").write_text(
+        f'[providers.gw]\nkind = "huawei-apig"\nregion = "{cred.REGION}"\nbase_url = "{sim_reset.base_url}"\n'
+        f'iam_url = "{sim_reset.base_url}"\nauth = {{ type = "iam-password", domain = "{cred.IAM_DOMAIN}", '
+        f'user = "{cred.IAM_USER}", password_env = "TD_IAM_PASSWORD" }}\n')
+    monkeypatch.setenv("TD_IAM_PASSWORD", cred.IAM_PASSWORD)
+    assert main(["provider", "test", "gw"]) == 0
+    assert f"in project {cred.PROJECT_ID} (looked up in IAM)" in capsys.readouterr().out

@@ -84,12 +84,16 @@ def build_auth(
     project_id: str | None = None,
     env: Mapping[str, str] | None = None,
     profile: str = "",
+    region: str | None = None,
+    iam_url: str | None = None,
 ) -> httpx.Auth | None:
     """Build the httpx auth for a provider's `auth` table (None for type "none" or no table).
 
     `project_id` is the provider's project: sent as X-Project-Id with AK/SK and used as the IAM
     token scope when an iam-password table names no project. `profile` names the provider profile
-    (the keyring entry of an `oidc` login). Raises ValueError for a malformed table and SecretError
+    (the keyring entry of an `oidc` login). A Huawei profile's `region` scopes an iam-password token
+    when nothing else does, and its `iam_url` (or the region's) is where that token comes from.
+    Raises ValueError for a malformed table and SecretError
     (a ValueError) for a secret that cannot be resolved.
     """
     if not spec:
@@ -130,11 +134,13 @@ def build_auth(
         if not project and not scope_id:
             scope_id = project_id
         if not project and not scope_id:
+            project = region  # the project named after the region, as IAM creates it
+        if not project and not scope_id:
             raise ValueError(
                 "auth iam-password needs project (a region name such as eu-west-101) or project_id"
             )
         return IamPasswordAuth(
-            _plain(spec, "iam_url", kind, required=False) or DEFAULT_IAM_URL,
+            _plain(spec, "iam_url", kind, required=False) or iam_url or DEFAULT_IAM_URL,
             domain,
             user,
             _secret(spec, "password", env),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tui.core import regions
 from tui.providers.apig import ApigProvider
 from tui.providers.auth import build_auth
 from tui.providers.base import Provider, ProviderSettings
@@ -28,5 +29,8 @@ def create_provider(settings: ProviderSettings, *, env: Mapping[str, str] | None
     """Build the provider and its auth from a profile. Raises ValueError/SecretError for bad profiles."""
     cls = provider_class(settings.kind)
     auth_spec = getattr(settings, "auth", None) or {"type": "none"}
-    auth = build_auth(auth_spec, project_id=settings.project_id, env=env, profile=settings.name)
+    region = getattr(settings, "region", None)
+    iam_url = getattr(settings, "iam_url", None) or (regions.iam_endpoint(region, env) if region else None)
+    auth = build_auth(auth_spec, project_id=settings.project_id, env=env, profile=settings.name, region=region,
+                      iam_url=iam_url)
     return cls(settings, auth=auth, env=env)
