@@ -105,7 +105,7 @@ async def read_once(selection: Selection, sources: Mapping[str, Any]) -> Reading
             continue
         if outcome.partial is not None:
             readings.partial.append(outcome.partial)
-        for snapshot in outcome:
+        for snapshot in (*outcome, *outcome.scheduled):
             if snapshot.ref.key not in seen:
                 seen.add(snapshot.ref.key)
                 readings.snapshots.append(snapshot)

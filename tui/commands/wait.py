@@ -139,6 +139,8 @@ class Tracker:
 
     def _snapshot(self, snapshot: TaskSnapshot) -> None:
         key = snapshot.ref.key
+        if key not in self.expected and snapshot.extra.get("scheduled"):
+            return  # a job an instance has scheduled (maybe days ahead) is not a task to wait for
         if key not in self.expected:
             self.expected.add(key)
             self.order.append(key)

@@ -175,6 +175,9 @@ class TaskListing:
 
     snapshots: tuple[TaskSnapshot, ...]
     partial: PartialListing | None = None
+    # Jobs the instance has scheduled (DMS scheduled tasks, extra["scheduled"]): shown, but not
+    # tasks to wait for, and not counted by task_count.
+    scheduled: tuple[TaskSnapshot, ...] = ()
 
     def __iter__(self) -> Iterator[TaskSnapshot]:
         return iter(self.snapshots)
@@ -197,3 +200,6 @@ class Listing:
     error: TaskError | None = None
     # The listing came back short of the server's task_count ("listed 50 of 120").
     partial: PartialListing | None = None
+    # Keys of the instance's scheduled jobs (DMS scheduled tasks): their snapshots follow like the
+    # tasks', flagged extra["scheduled"] with extra["schedule_at"], but they join no watch list.
+    scheduled: tuple[str, ...] = ()

@@ -361,15 +361,16 @@ class Poller:
             self._sink.listed(Listing(provider, instance, error=snapshots))
         else:
             self._sink.listed(Listing(provider, instance, keys=tuple(s.ref.key for s in snapshots),
-                                      partial=snapshots.partial))
+                                      partial=snapshots.partial,
+                                      scheduled=tuple(s.ref.key for s in snapshots.scheduled)))
             reported = self._reported.setdefault(task.ref.key, set())
             new: list[TaskRef] = []
-            for snap in snapshots:
+            for snap in (*snapshots, *snapshots.scheduled):
                 existing = self._tasks.get(snap.ref.key)
                 if existing is None:
                     existing = PollTask(ref=snap.ref, via_list=True)
                     self._tasks[snap.ref.key] = existing
-                if snap.ref.key not in reported:
+                if snap.ref.key not in reported and not snap.extra.get("scheduled"):
                     reported.add(snap.ref.key)
                     new.append(existing.ref)
                 ref = existing.ref

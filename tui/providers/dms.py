@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
 from tui.core.decode import decode_nested
 from tui.core.families import DMS_FAMILY
-from tui.core.model import PartialListing, TaskListing, TaskRef, TaskSnapshot
+from tui.core.model import PartialListing, TaskListing, TaskRef, TaskSnapshot, TaskState
 from tui.core.summary import summarize
 from tui.core.text import clean
 from tui.providers.base import DECODE_LIMIT, as_count, as_int, as_text, coarse_progress, log, now
+from tui.providers.dms_extras import progress_from_body, scheduled_items
 from tui.providers.errors import ProviderError, other_task_error, refuse_unsafe_ids
 from tui.providers.huawei import HuaweiProvider
 
@@ -22,6 +25,65 @@ class DmsProvider(HuaweiProvider):
     # Current docs name the paging parameter `offset`, older ones and the SDK `start`
     # (apis.md §2.3). Try `offset`; fall back to `start` once a server rejects it.
     paging_param = "offset"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (instance, task name) whose progress the server refuses (4xx: only capacity expansion has
+        # one, and RabbitMQ none at all; the same name may have one on a Kafka instance), and
+        # instances without scheduled tasks: not asked again.
+        self.no_progress: set[tuple[str, str]] = set()
+        self.no_schedule: set[str] = set()
+
+    async def fetch(self, ref: TaskRef) -> TaskSnapshot:
+        return await self._with_progress(await super().fetch(ref))
+
+    async def _with_progress(self, snapshot: TaskSnapshot) -> TaskSnapshot:
+        """A running task with its progress (percentage, steps), read once per poll; a 4xx there means
+        "no progress for this task name", remembered, never an error; other failures leave it out."""
+        name = (snapshot.ref.instance or "", snapshot.kind)
+        if snapshot.state is not TaskState.RUNNING or name in self.no_progress:
+            return snapshot
+        try:
+            data, _ = await self.get_json(f"{self.task_path(snapshot.ref)}/progress", gone_on_404=False)
+        except ProviderError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (401, 429):
+                self.no_progress.add(name)
+                log.debug("%s: no progress for tasks named %r on %s (HTTP %s)", self.name, name[1], name[0],
+                          exc.status)
+            return snapshot
+        percent, steps, remain = progress_from_body(data)
+        return replace(snapshot, progress=percent if percent is not None else snapshot.progress,
+                       steps=steps or snapshot.steps, extra={**snapshot.extra, "remain_time": remain})
+
+    async def _scheduled(self, instance: str, begin_time: str | None) -> list[TaskSnapshot]:
+        """The instance's scheduled tasks, "scheduled for …" (apis.md §2.5). Not part of task_count."""
+        if instance in self.no_schedule:
+            return []
+        found: list[TaskSnapshot] = []
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"start": len(seen), "limit": PAGE_SIZE}
+            if begin_time:
+                params["begin_time"] = begin_time
+            try:
+                data, _ = await self.get_json(f"/v2/{self.project_id}/instances/{instance}/scheduled-tasks",
+                                              params=params, gone_on_404=False)
+            except ProviderError as exc:
+                if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (401, 429):
+                    self.no_schedule.add(instance)
+                return found
+            jobs, count = scheduled_items(data)
+            new = [j for j in jobs if as_text(j.get("id")) not in seen]
+            for job in new:
+                job_id = as_text(job.get("id"))
+                seen.add(job_id)
+                snapshot = self._snapshot(TaskRef(provider=self.name, id=job_id, instance=instance), job, "")
+                at = clean(as_text(job.get("schedule_at")), limit=40)
+                found.append(replace(snapshot, summary=f"scheduled for {at}" if at else snapshot.summary,
+                                     extra={**snapshot.extra, "schedule_at": at or None, "scheduled": True}))
+            if not new or count is None or len(seen) >= count:
+                return found
+        return found
 
     def _tasks_path(self, instance: str | None) -> str:
         return f"/v2/{self.project_id}/instances/{instance}/tasks"
@@ -133,7 +195,13 @@ class DmsProvider(HuaweiProvider):
         if total is not None and len(seen) < total:
             partial = PartialListing(self.name, instance, len(seen), total)
             log.info("%s: %s", self.name, partial.message)
-        return TaskListing(tuple(snapshots), partial)
+        running = [s for s in snapshots if s.state is TaskState.RUNNING]
+        if running:
+            with_progress = dict(zip([s.ref.key for s in running],
+                                     await asyncio.gather(*map(self._with_progress, running)), strict=True))
+            snapshots = [with_progress.get(s.ref.key, s) for s in snapshots]
+        scheduled = [s for s in await self._scheduled(instance, begin_time) if s.ref.id not in seen]
+        return TaskListing(tuple(snapshots), partial, tuple(scheduled))
 
     def _switch_paging(self) -> None:
         self.paging_param = "start" if self.paging_param == "offset" else "offset"

@@ -15,6 +15,8 @@ API endpoints
 - ``GET  /v2/{project_id}/instances?engine=&offset=&limit=``        DMS instances
 - ``GET  /v2/{project_id}/instances/{instance_id}/tasks?offset|start=&limit=&begin_time=&end_time=``
 - ``GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`` DMS task
+- ``GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}/progress`` (Kafka, RocketMQ; dms_extras.py)
+- ``GET  /v2/{project_id}/instances/{instance_id}/scheduled-tasks?start=&limit=``  scheduled tasks
 - ``GET  /v2/{project_id}/apigw/instances?offset=&limit=``          APIG gateways
 - ``GET  /v2/{project_id}/apigw/instances/{instance_id}/async-tasks/{task_id}``
 - ``POST /v3/auth/tokens``                                          IAM password token (201 + X-Subject-Token)

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import admin, apig, dms, huawei, iam, oidc, smint
+from . import admin, apig, dms, dms_extras, huawei, iam, oidc, smint
 from .bodies import request_id
 from .faults import Handler, apply
 from .state import SimState
@@ -56,7 +56,7 @@ def build_app(state: SimState) -> web.Application:
 
     app.on_response_prepare.append(server_date)
     app.on_response_prepare.append(_name_the_request)
-    for module in (smint, dms, apig, huawei, iam, oidc):
+    for module in (smint, dms, dms_extras, apig, huawei, iam, oidc):
         for method, path, family, handler in module.routes(state):
             app.router.add_route(method, path, _instrument(state, family, handler))
     for method, path, handler in admin.routes(state) + iam.admin_routes(state):
