@@ -67,7 +67,7 @@ def test_a_burst_of_finishes_is_one_note() -> None:
     assert not burst.due(101.9)
     assert burst.due(102.0)
     note = burst.take()
-    assert note == Note("taskdeck: 12 tasks finished", "12 tasks finished: 11 succeeded, 1 failed")
+    assert note == Note("taskdeck", "12 tasks finished: 11 succeeded, 1 failed")
     assert burst.take() is None and not burst.due(1e9)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -30,9 +31,11 @@ from tui.core.text import clean
 from tui.deck.board import Board
 from tui.deck.controller import Deck
 from tui.deck.health import health_text
+from tui.deck.nudge import Nudger
 from tui.deck.supervisor import RESTART_EVERY
 from tui.palette import DeckCommands
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.dashboard_memory import DashboardMemory
 from tui.screens.debug import DebugScreen
 from tui.screens.help import HelpScreen
 from tui.screens.notes import NotificationLog, admit, hide_toasts
@@ -42,6 +45,7 @@ from tui.widgets.sidebar import Sidebar
 from tui.widgets.task_table import TaskTable
 
 ENGINE_GROUP = "engine"
+NUDGE_EVERY = 0.5  # seconds between looks at the burst of desktop notifications
 
 
 class TaskdeckApp(App[None]):
@@ -60,7 +64,7 @@ class TaskdeckApp(App[None]):
 
     def __init__(self, config: Config, *, watchlist: str | None = None, demo: bool = False,
                  start_engine: bool = True, sources_factory: Callable[[], Mapping[str, Any]] | None = None,
-                 restart_every: float = RESTART_EVERY) -> None:
+                 restart_every: float = RESTART_EVERY, store: str | None = None) -> None:
         super().__init__()
         self.config = config
         self.demo = demo
@@ -72,8 +76,12 @@ class TaskdeckApp(App[None]):
         self.notification_log = NotificationLog()
         # Python's collector tuned for a responsive UI (tui/core/gcpolicy.py); None leaves it alone.
         self.gc_policy: GcPolicy | None = GcPolicy()
+        # `store`: where results are remembered between runs (tui.core.store); None remembers nothing.
         self.deck = Deck(config, watchlist=watchlist, sources_factory=sources_factory,
-                         notify=self._engine_has_news, restart_every=restart_every)
+                         notify=self._engine_has_news, restart_every=restart_every, store=store)
+        self.deck.nudger = Nudger(config.providers.ui, write=self._write_to_terminal)
+        if start_engine:
+            self.deck.preload(self._memory_loaded)  # reads the store while Textual starts
 
     def get_default_screen(self) -> DashboardScreen:
         self._dashboard = DashboardScreen(self.deck, self.notification_log, gc_policy=self.gc_policy)
@@ -139,6 +147,27 @@ class TaskdeckApp(App[None]):
         if self._start_engine:
             self.deck.start()
             self._run_engine_worker()
+        self.set_interval(NUDGE_EVERY, self._nudge)
+
+    # -- desktop notifications while the terminal has no focus ---------------------------------------
+
+    def on_app_blur(self) -> None:
+        if self.deck.nudger is not None:
+            self.deck.nudger.focused = False
+
+    def on_app_focus(self) -> None:
+        if self.deck.nudger is not None:
+            self.deck.nudger.focused = True
+
+    def _nudge(self) -> None:
+        if self.deck.nudger is not None:
+            self.deck.nudger.tick(time.time())
+
+    def _write_to_terminal(self, text: str) -> None:
+        """An escape sequence (a terminal notification) straight to the terminal, as App.bell does."""
+        driver = self._driver
+        if driver is not None:
+            driver.write(text)
 
     def _run_engine_worker(self) -> None:
         self._engine_worker = self.run_worker(self._run_engine, name="engine", group=ENGINE_GROUP, thread=True,
@@ -206,6 +235,12 @@ class TaskdeckApp(App[None]):
         dashboard = self._dashboard
         if self._loop is not None and not self._loop.is_closed() and dashboard is not None:
             dashboard.post_message(DashboardScreen.EngineNews())
+
+    def _memory_loaded(self) -> None:
+        """Called from the store-reading thread; the screen seeds the rows (or does so when it mounts)."""
+        dashboard = self._dashboard
+        if self._loop is not None and not self._loop.is_closed() and dashboard is not None:
+            dashboard.post_message(DashboardMemory.MemoryLoaded())
 
     def _report_problems(self) -> None:
         problems = self.config.problems

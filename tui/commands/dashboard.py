@@ -7,6 +7,7 @@ import sys
 
 from tui.core.config import Config, SaveBlockedError, load_config
 from tui.core.problems import ConfigError
+from tui.core.store import memory_location
 from tui.logfile import setup_log_file
 
 
@@ -29,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
             except (ConfigError, KeyError, ValueError) as exc:
                 print(f"taskdeck: {exc}", file=sys.stderr)
                 return 2
-    app = TaskdeckApp(config, watchlist=args.watchlist, demo=args.demo)
+    # The demo writes nothing: its memory lives as long as the process.
+    store = str(config.paths.history) if config.paths is not None and not args.demo else memory_location()
+    app = TaskdeckApp(config, watchlist=args.watchlist, demo=args.demo, store=store)
     try:
         app.run()
     finally:

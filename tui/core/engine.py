@@ -79,21 +79,27 @@ class _CollectingSink:
         return batch
 
 
-def open_recorder(store: str | None, sink: Sink) -> Recorder | None:
-    """The store-writing sink in front of `sink` (None without a store); loads what is remembered."""
-    return None if store is None else Recorder.open(store, sink)
+def open_recorder(store: str | None, sink: Sink,
+                  remembered: Callable[[], Mapping[str, TaskSnapshot] | None] | None = None) -> Recorder | None:
+    """The store-writing sink in front of `sink` (None without a store); loads what is remembered,
+    unless `remembered()` hands over what the session has read already."""
+    if store is None:
+        return None
+    return Recorder.open(store, sink, remembered=remembered() if remembered is not None else None)
 
 
 class Engine(EngineCommands):
     """Thread-safe handle on a Poller running in its own thread (commands: tui.core.engine_commands)."""
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
-                 notify: Callable[[], None] = lambda: None, *, store: str | None = None) -> None:
+                 notify: Callable[[], None] = lambda: None, *, store: str | None = None,
+                 remembered: Callable[[], Mapping[str, TaskSnapshot] | None] | None = None) -> None:
         # Providers hold HTTP clients bound to the loop that uses them, so they are
         # created inside the engine's thread by `sources_factory`.
         # `store`: where results are remembered (tui.core.store location); None remembers nothing.
         self._factory = sources_factory
         self._store = store
+        self._remembered = remembered
         self._sink = _CollectingSink(notify)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poller: Poller | None = None
@@ -115,7 +121,7 @@ class Engine(EngineCommands):
 
     async def _main(self, should_stop: Callable[[], bool] | None = None) -> None:
         sources = dict(self._factory())
-        recorder = open_recorder(self._store, self._sink)
+        recorder = open_recorder(self._store, self._sink, self._remembered)
         poller = Poller(sources, recorder or self._sink, memory=recorder)
         with self._lock:
             self._loop = asyncio.get_running_loop()

@@ -44,7 +44,7 @@ from typing import Any, Protocol
 
 from tui.core.engine import Batch, Engine, _CollectingSink, open_recorder
 from tui.core.engine_commands import Command, EngineCommands, apply_command
-from tui.core.model import TaskRef
+from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.poll_parts import close_sources
 from tui.core.poller import Poller
 
@@ -98,15 +98,17 @@ def engine_kind(kind: str | None = None) -> str:
 
 
 def create_engine(sources_factory: Callable[[], Mapping[str, Any]], notify: Callable[[], None] = lambda: None,
-                  kind: str | None = None, *, store: str | None = None) -> Engine | EngineProcess:
+                  kind: str | None = None, *, store: str | None = None,
+                  remembered: Callable[[], Mapping[str, TaskSnapshot] | None] | None = None) -> Engine | EngineProcess:
     """An engine of the chosen kind (see `engine_kind`).
 
     A factory that cannot be pickled (a lambda, a closure) cannot reach a child
-    process; the thread engine is used for it whatever the kind.
+    process; the thread engine is used for it whatever the kind. `remembered` hands
+    the thread engine what the session has read from the store (a child reads it itself).
     """
     if engine_kind(kind) == "process" and picklable(sources_factory):
         return EngineProcess(sources_factory, notify=notify, store=store)
-    return Engine(sources_factory, notify=notify, store=store)
+    return Engine(sources_factory, notify=notify, store=store, remembered=remembered)
 
 
 _TRACKER_LOCK = threading.Lock()

@@ -90,7 +90,6 @@ def compose(events: Sequence[Event]) -> Note | None:
     elif finished:
         counts = Counter(e.kind for e in finished)
         shown = ", ".join(f"{counts[kind]} {kind}" for kind in FINISHES if counts[kind])
-        title = f"taskdeck: {len(finished)} tasks finished"
         parts.append(f"{len(finished)} tasks finished: {shown}")
     for event in providers:
         if event.kind == "down":

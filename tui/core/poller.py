@@ -114,7 +114,7 @@ class Poller:
                 remembered = self._memory.recall(ref.key)
                 if remembered is not None:
                     # Shown at once; a task that had finished is not fetched again until refreshed.
-                    task.last = replace(remembered, ref=ref)
+                    task.last = remembered if remembered.ref == ref else replace(remembered, ref=ref)
                     self._sink.snapshot(task.last)
                     if task.last.finished:
                         continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -37,7 +37,8 @@ class Recorder:
     """A poller Sink that writes to the store and forwards to `inner`; also the poller's memory."""
 
     def __init__(self, store: Store, inner: Sink, *, every: float = WRITE_EVERY,
-                 on_transitions: Callable[[list[Transition]], None] | None = None) -> None:
+                 on_transitions: Callable[[list[Transition]], None] | None = None,
+                 remembered: Mapping[str, TaskSnapshot] | None = None) -> None:
         self._store = store
         self._inner = inner
         self._every = every
@@ -47,11 +48,15 @@ class Recorder:
         self._wake = threading.Event()
         self._closing = False
         self._failed = False
-        try:
-            self._memory = store.load()
-        except Exception as exc:  # noqa: BLE001 - a store that cannot be read must not stop polling
-            log.warning("the history store could not be read: %s", exc)
-            self._memory = {}
+        # `remembered`: what the session has read from this store already (it is not read twice).
+        if remembered is not None:
+            self._memory: Mapping[str, TaskSnapshot] = remembered
+        else:
+            try:
+                self._memory = store.load()
+            except Exception as exc:  # noqa: BLE001 - a store that cannot be read must not stop polling
+                log.warning("the history store could not be read: %s", exc)
+                self._memory = {}
         self._thread = threading.Thread(target=self._run, name="taskdeck-store", daemon=True)
         self._thread.start()
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.paths import Paths, ensure_dir
-from tui.core.store_rows import COLUMNS, from_row, to_row
+from tui.core.store_rows import COLUMNS, decode_results, from_row, to_row
 
 log = logging.getLogger("taskdeck.store")
 
@@ -187,13 +187,10 @@ class Store:
         """The remembered snapshot of every task (or of `keys`), marked `remembered`."""
         with self._lock:
             rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks").fetchall()
-        wanted = None if keys is None else set(keys)
-        out: dict[str, TaskSnapshot] = {}
-        for row in rows:
-            if wanted is not None and row[0] not in wanted:
-                continue
-            out[row[0]] = from_row(row)
-        return out
+        if keys is not None:
+            wanted = set(keys)
+            rows = [row for row in rows if row[0] in wanted]
+        return {row[0]: from_row(row, result) for row, result in zip(rows, decode_results(rows), strict=True)}
 
     def transitions(self, *, since: float | None = None, keys: Collection[str] | None = None) -> list[Transition]:
         """Transitions at or after `since` (all when None), oldest first, of `keys` (all when None)."""

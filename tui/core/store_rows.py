@@ -63,15 +63,48 @@ def _state(value: str) -> TaskState:
         return TaskState.UNKNOWN
 
 
-def from_row(row: tuple[Any, ...]) -> TaskSnapshot:
+_NOT_DECODED = object()
+
+
+def decode_results(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """The results of many rows, decoded in one json.loads call: 10,000 calls cost more than their
+    parsing. Safe because every stored text was written by `to_row` as one JSON document (cut ones are
+    not JSON and are handled alone); row by row if the batch does not parse all the same."""
+    values: list[Any] = [None] * len(rows)
+    whole: list[int] = []
+    for i, row in enumerate(rows):
+        if row[16] is None:
+            continue
+        if row[17]:
+            values[i] = _result_value(row[16], True)
+        else:
+            whole.append(i)
+    if whole:
+        try:
+            decoded = json.loads("[" + ",".join(rows[i][16] for i in whole) + "]")
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, list) and len(decoded) == len(whole):
+            for i, value in zip(whole, decoded, strict=True):
+                values[i] = value
+        else:
+            for i in whole:
+                values[i] = _result_value(rows[i][16], False)
+    return values
+
+
+def from_row(row: tuple[Any, ...], result_value: Any = _NOT_DECODED) -> TaskSnapshot:
+    """A remembered snapshot from a `tasks` row (`result_value`: its result, if decoded already)."""
     (_key, provider, instance, task_id, label, state, raw_state, progress, done, failed, total, title, kind,
      summary, created, updated, result, cut, fetched_at, gone_since) = row
+    if result_value is _NOT_DECODED:
+        result_value = _result_value(result, bool(cut))
     steps = Steps(done, failed or 0, total) if done is not None and total is not None else None
     snap = TaskSnapshot(
         ref=TaskRef(provider=provider, id=task_id, instance=instance, label=label),
         state=_state(state), raw_state=raw_state or "", progress=progress, steps=steps, title=title or "",
         kind=kind or "", created=created, updated=updated, result_raw=result,
-        result=_result_value(result, bool(cut)), summary=summary or "", fetched_at=fetched_at,
+        result=result_value, summary=summary or "", fetched_at=fetched_at,
         remembered=True, gone_since=gone_since)
     if gone_since is not None:
         snap = replace(snap, error=TaskError(message="gone from the server", code="gone", gone=True))

@@ -100,6 +100,10 @@ class Board:
         tally = self.tally.update
         for key, snapshot in batch.snapshots.items():
             previous = self.snapshots.get(key)
+            if snapshot.remembered and snapshot.polled_at is None and previous is not None:
+                # What an engine read from the store never replaces what is known already (the session
+                # seeded it, or a restarted engine recalls a task this session has read since).
+                continue
             self.snapshots[key] = snapshot
             tally(key, previous, snapshot)
             if key in self._active:

@@ -10,21 +10,27 @@ were polled until quit) while switching lists forgot the list's interval overrid
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tui.core.config import Config, ProvidersFile, WatchList
 from tui.core.engine_process import EngineLike
+from tui.core.eta import EtaBook
 from tui.core.model import TaskRef, TaskSnapshot
+from tui.core.recall import Stay
 from tui.core.text import clean
 from tui.core.uistate import ListUiState
 from tui.deck.board import Board, Changes
+from tui.deck.memory import SessionMemory
+from tui.deck.nudge import Nudger
 from tui.deck.outcome import ERROR, WARNING, Note, Outcome
 from tui.deck.supervisor import RESTART_EVERY, EngineFactory, EngineFailure, EngineSupervisor
 from tui.sources import build_sources
 
 MAX_INTERVAL = 3600.0
+MEMORY_WAIT = 10.0  # seconds the engine waits for the store to be checked and read at start
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +50,19 @@ class Deck:
     def __init__(self, config: Config, *, watchlist: str | None = None,
                  sources_factory: Callable[[], Mapping[str, Any]] | None = None,
                  notify: Callable[[], None] = lambda: None, restart_every: float = RESTART_EVERY,
-                 engine_factory: EngineFactory | None = None) -> None:
+                 engine_factory: EngineFactory | None = None, store: str | None = None) -> None:
         self.config = config
         self.board = Board(config, watchlist or config.ui.last_list)
         # A partial (not a lambda) so the process engine can send the factory to its child.
         factory = sources_factory or functools.partial(build_sources, tuple(config.providers.providers.values()))
+        # What earlier runs left (None: remember nothing); the engine writes it, the session reads it.
+        self.memory = SessionMemory(store, config.providers.ui) if store is not None else None
+        memory = self.memory
         self.supervisor = EngineSupervisor(factory, notify, restart_every=restart_every,
-                                           engine_factory=engine_factory)
+                                           engine_factory=engine_factory, store=store,
+                                           remembered=memory.snapshots if memory is not None else None)
+        self.etas = EtaBook()
+        self.nudger: Nudger | None = None  # desktop notifications; the app sets it up (it knows the focus)
         self.paused = False
         self._undo: _RemovedTask | _DeletedList | None = None
         self._apply_list_intervals()
@@ -80,8 +92,26 @@ class Deck:
             engine.pause()
 
     def run_engine(self, should_stop: Callable[[], bool] | None = None) -> None:
-        """Blocking: run the engine in the calling (worker) thread until it stops."""
+        """Blocking: run the engine in the calling (worker) thread until it stops.
+
+        The first time, the store is tidied first (here, off the UI thread): tasks in no list and
+        old transitions are forgotten, and a damaged store is moved aside before the engine reads it.
+        """
+        if self.memory is not None:
+            self.memory.loaded.wait(MEMORY_WAIT)  # the engine opens the store once it has been checked
+            self.memory.housekeeping(ref.key for ref in self.board.all_refs())
         self.supervisor.run(should_stop)
+
+    def preload(self, done: Callable[[], None] = lambda: None) -> None:
+        """Read what earlier runs remember in a thread started now, before the screen exists, so that
+        the first frame can show it; `done()` is called from that thread."""
+        if self.memory is not None:
+            self.memory.start([ref.key for ref in self.board.all_refs()], done)
+
+    def seed_remembered(self) -> set[str]:
+        """Remembered snapshots onto the board where nothing newer is known (UI thread, no database
+        work); the active rows that changed."""
+        return set() if self.memory is None else self.memory.seed(self.board)
 
     def engine_stopped(self, exc: BaseException | None) -> Outcome:
         """The engine's run ended; unless we asked for it, that is a failure the user must see."""
@@ -103,6 +133,8 @@ class Deck:
 
     def stop(self) -> None:
         self.supervisor.stop()
+        if self.memory is not None:
+            self.memory.close()
 
     def set_providers(self, providers: ProvidersFile) -> Outcome:
         """providers.toml gained a profile (the setup form): the session uses the new profiles, and a new
@@ -116,6 +148,11 @@ class Deck:
         """Apply what the engine found since the last call; tasks found on followed instances join the
         lists that follow them, and their rows are part of the returned changes."""
         changes = self.board.apply(self.engine.take())
+        now = time.time()
+        for snapshot in changes.snapshots.values():
+            self.etas.observe(snapshot, now)
+        if self.nudger is not None:
+            self.nudger.observe(changes, now)
         if changes.discovered:
             for ref in changes.discovered:
                 for name in self.board.lists_following(ref.provider, ref.instance):
@@ -123,6 +160,18 @@ class Deck:
             self.board.refresh_active()
             changes.active.update(ref.key for ref in changes.discovered if self.board.in_active(ref.key))
         return changes
+
+    def eta(self, key: str, now: float) -> float | None:
+        """Seconds until a running task should finish, from its recent progress; None when unsure."""
+        return self.etas.eta(key, now)
+
+    def timeline(self, key: str) -> list[Stay]:
+        """Blocking (call it from a worker): the remembered states of a task, each with its duration."""
+        return [] if self.memory is None else self.memory.timeline(key)
+
+    def memory_notes(self) -> list[Note]:
+        """What the store had to say since the last call (a damaged store moved aside)."""
+        return [] if self.memory is None else self.memory.take_notes()
 
     # -- tasks ---------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.engine_process import EngineLike, create_engine
+from tui.core.model import TaskSnapshot
 from tui.core.secrets import redact
 
 RESTART_EVERY = 60.0  # seconds: at most one automatic restart a minute
@@ -49,10 +50,14 @@ def describe(exc: BaseException | None) -> tuple[str, str]:
 class EngineSupervisor:
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]], notify: Callable[[], None], *,
                  restart_every: float = RESTART_EVERY, engine_factory: EngineFactory | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, store: str | None = None,
+                 remembered: Callable[[], Mapping[str, TaskSnapshot] | None] | None = None) -> None:
         self._factory = sources_factory
         self._notify = notify
-        self._make: EngineFactory = engine_factory or (lambda f, n: create_engine(f, notify=n))
+        # `store`: where the engine remembers results (tui.core.store); `remembered()`: what the session
+        # has read from it already, so that a thread engine does not read it a second time.
+        self._make: EngineFactory = engine_factory or (
+            lambda f, n: create_engine(f, notify=n, store=store, remembered=remembered))
         self._clock = clock
         self.restart_every = restart_every
         self.engine: EngineLike = self._make(sources_factory, notify)

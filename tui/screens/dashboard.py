@@ -32,6 +32,7 @@ from tui.deck.outcome import Outcome
 from tui.deck.tidings import Tidings
 from tui.screens.dashboard_dialogs import DashboardDialogs
 from tui.screens.dashboard_feed import DashboardFeed
+from tui.screens.dashboard_memory import MEMORY_WAIT, DashboardMemory
 from tui.screens.notes import NotificationLog, Toaster
 from tui.screens.onboarding import Onboarding
 from tui.screens.row_pacer import RowPacer
@@ -50,7 +51,7 @@ COMPACT = 120  # below this width the sidebar folds away and the detail opens ov
 GC_TICK = 1.0  # seconds between looks at whether a full garbage collection of everything is due
 
 
-class DashboardScreen(DashboardDialogs, DashboardFeed):
+class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
@@ -99,6 +100,7 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
         self._early: list[Outcome] = []  # outcomes that came before the screen was mounted
         self._ready = False  # on_mount has built the widgets
         self.onboarding = Onboarding(self, deck, lambda providers: self.app.providers_changed(providers))  # type: ignore[attr-defined]
+        self._filled = True  # False while the first fill waits for the remembered snapshots
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -137,7 +139,15 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.set_columns(COLUMNS)
-        self._show_list()
+        memory = self.deck.memory
+        if memory is not None and not memory.loaded.is_set():
+            # Rows open with their remembered state: filling 10,000 rows twice (unknown, then remembered)
+            # would cost more than waiting a moment for the store, which is being read right now.
+            self._filled = False
+            self.set_timer(MEMORY_WAIT, self._fill_once)
+        else:
+            self.deck.seed_remembered()
+            self._show_list()
         self.set_interval(AGE_TICK, self._tick_ages)
         self.table.focus()
         self._sync_welcome()
@@ -218,7 +228,8 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
 
     def _row(self, key: str, now: float) -> Row:
         snapshot = self.deck.snapshot(key)
-        return build_row(snapshot, interval=self.deck.board.interval(snapshot.ref.provider), now=now)
+        return build_row(snapshot, interval=self.deck.board.interval(snapshot.ref.provider), now=now,
+                         eta=self.deck.eta(key, now))
 
     def _update_chrome(self) -> None:
         """Header totals and sidebar counts (kept per batch by the board's tally, so cheap to show)."""
@@ -234,6 +245,7 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
 
     def _show_list(self) -> None:
         """(Re)fill the table with the active list and restore its sort, filter and selection."""
+        self._filled = True
         table = self.table
         table.clear()
         self.pacer.clear()  # every row is built below
@@ -276,7 +288,10 @@ class DashboardScreen(DashboardDialogs, DashboardFeed):
     @on(TaskTable.CursorMoved)
     def _cursor_moved(self, event: TaskTable.CursorMoved) -> None:
         key = event.key
+        self.detail.set_eta(self.deck.eta(key, time.time()) if key else None)
         self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+        if key:
+            self._load_timeline(key)
         row = self.table.cursor_row
         y = None if row is None else self.table.region.y + 1 + row - int(self.table.scroll_offset.y)
         self.toaster.avoid_row(self, y, self.size.height)

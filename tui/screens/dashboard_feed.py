@@ -59,6 +59,9 @@ class DashboardFeed(Screen[None]):
     def _tell_held_finishes(self) -> None:
         raise NotImplementedError
 
+    def _load_timeline(self, key: str) -> None:
+        raise NotImplementedError
+
     def _request_flush(self) -> None:
         if self._flush_pending:
             return
@@ -84,8 +87,13 @@ class DashboardFeed(Screen[None]):
                 self._update_chrome()
             selected = self.table.cursor_key
             if selected is not None and selected in changes.snapshots:
-                self.detail.show(changes.snapshots[selected])
-        for note in self._tidings.announce(changes, self.deck.board, time.monotonic()):
+                previous = self.detail.snapshot
+                snapshot = changes.snapshots[selected]
+                self.detail.set_eta(self.deck.eta(selected, time.time()))
+                self.detail.show(snapshot)
+                if previous is None or previous.state is not snapshot.state or previous.gone != snapshot.gone:
+                    self._load_timeline(selected)  # a new state: the timeline has a new line
+        for note in self._tidings.announce(changes, self.deck.board, time.monotonic()) + self.deck.memory_notes():
             self.toaster.show(note)
         if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
             self.app.bell()

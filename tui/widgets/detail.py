@@ -30,18 +30,22 @@ from textual.worker import get_current_worker
 from tui.clipboard import copy_in_background
 from tui.core.decode import download_url, export_document, to_pretty_json
 from tui.core.display import look_of_word, shown_state
+from tui.core.eta import eta_text
 from tui.core.model import TaskSnapshot
 from tui.core.paths import downloads_dir
+from tui.core.recall import Stay, memory_note
 from tui.core.text import clean, code_and_message
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.json_view import JsonView
+from tui.widgets.rows import span
 from tui.widgets.states import theme_style
 
 __all__ = ["DetailPane", "MAX_CHARS", "MAX_LINES"]
 
 MAX_CHARS = 200_000  # shown at most; `e` saves everything
 MAX_LINES = 5_000
+MAX_STAYS = 12  # the newest states of a task's timeline shown
 SYNC_LIMIT = 32_000  # bodies up to this size are formatted right away, larger ones in a thread
 
 LABEL = "$text-muted"
@@ -179,6 +183,8 @@ class DetailPane(Vertical):
         self._saved_scroll: dict[bool, float] = {}
         self._body_info: _Body | None = None
         self._loading = False
+        self._eta: float | None = None
+        self._timeline: tuple[str, list[Stay]] | None = None  # (task key, its remembered states)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("No task selected."), id="detail-header")
@@ -230,6 +236,20 @@ class DetailPane(Vertical):
             self._body_snapshot = snapshot
             return
         self._rebuild_body(keep_scroll=same_task)
+
+    def set_eta(self, eta: float | None) -> None:
+        """The selected task's estimated seconds left (tui.core.eta); None: no estimate."""
+        if eta is None and self._eta is None:
+            return
+        self._eta = eta
+        if self.is_mounted:
+            self._update_header()
+
+    def set_timeline(self, key: str, stays: list[Stay]) -> None:
+        """The remembered states of task `key` (read from the store in a worker)."""
+        self._timeline = (key, stays)
+        if self.is_mounted and self._snapshot is not None and self._snapshot.ref.key == key:
+            self._update_header()
 
     def on_mount(self) -> None:
         if self._snapshot is not None:
@@ -301,6 +321,9 @@ class DetailPane(Vertical):
         parts += ["\n", ("state ", LABEL), (f"{look.symbol} {shown}", theme_style(look))]
         if s.raw_state:
             parts += [("  raw ", LABEL), clean(s.raw_state, limit=60)]
+        note = memory_note(s, time.time())
+        if note:
+            parts += [(f"  {note}", "$warning" if s.gone else LABEL)]
         if s.progress is not None or s.steps is not None:
             parts += ["\n", ("progress ", LABEL)]
             if s.progress is not None:
@@ -310,6 +333,8 @@ class DetailPane(Vertical):
             if s.steps is not None:
                 st = s.steps
                 parts += [f"  steps {st.done} done · {st.failed} failed · {st.total} total"]
+            if self._eta is not None and not s.finished:
+                parts += [("  ETA ", LABEL), eta_text(self._eta)]
         # Times the server did not give are left out, not shown as dashes.
         times = [("created ", fmt_server_time(s.created)), ("updated ", fmt_server_time(s.updated)),
                  ("fetched ", _fmt_epoch(s.fetched_at) if s.fetched_at else "")]
@@ -320,6 +345,13 @@ class DetailPane(Vertical):
             parts += [(("  " if i else "") + label, LABEL), value]
         if s.summary:
             parts += ["\n", clean(s.summary, limit=1000)]
+        if self._timeline is not None and self._timeline[0] == s.ref.key and self._timeline[1]:
+            parts += ["\n", ("timeline", LABEL)]
+            for stay in self._timeline[1][-MAX_STAYS:]:
+                look = look_of_word(stay.state)
+                took = f"  {span(stay.duration)}" if stay.duration is not None else ""
+                parts += ["\n  ", (_fmt_epoch(stay.start), LABEL), "  ",
+                          (f"{look.symbol} {clean(stay.state, limit=20)}", theme_style(look)), took]
         url = download_url(s.result)
         if url:
             parts += ["\n", ("download ", LABEL), (clean(url, limit=2000), "bold $accent underline")]

@@ -6,7 +6,9 @@ import time
 from datetime import datetime
 
 from tui.core.display import PARTIAL, PARTIAL_WORD, shown_rank, shown_state
+from tui.core.eta import eta_text
 from tui.core.model import TaskSnapshot, TaskState
+from tui.core.recall import memory_note
 from tui.core.summary_text import steps_text
 from tui.core.text import span
 from tui.widgets.table_model import Column, Row, make_row, state_cell
@@ -21,6 +23,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("title", "Title", min_width=30, max_width=36),
     Column("progress", "Progress", width=18),
     Column("age", "Age", width=5, align="right"),
+    Column("eta", "ETA", width=7, align="right"),
     Column("duration", "Duration", width=8, align="right"),
     Column("started", "Started", width=8),
     Column("provider", "Provider", min_width=8, max_width=16),
@@ -92,7 +95,8 @@ def is_stale(snapshot: TaskSnapshot, interval: float, now: float) -> bool:
     return now - snapshot.fetched_at > STALE_AFTER_INTERVALS * interval
 
 
-def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = None) -> Row:
+def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = None, eta: float | None = None) -> Row:
+    """One row; `eta` is the seconds left as tui.core.eta estimates them (None: no estimate)."""
     now = time.time() if now is None else now
     ref = snapshot.ref
     started = parse_time(snapshot.created)
@@ -111,6 +115,12 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     if snapshot.gone:
         state = ("⊘ gone", "task-table--state-cancelled")
     error = str(snapshot.error) if snapshot.error else ""
+    # Where the data comes from: read from the store at start ("remembered · seen 9 h ago"), or kept
+    # after the server forgot the task ("gone from the server since …").
+    note = memory_note(snapshot, now)
+    if snapshot.gone and note:
+        error = note
+    remark = error or note
     title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
     # An error takes the summary's place, so it is seen without opening the detail or scrolling right.
     detail = f"⚠ {error}" if error else _detail(snapshot, title)
@@ -121,16 +131,18 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
         "state": (state, shown_rank(shown)),
         "title": (title_cell, title_text.lower()),
         "progress": (progress_text(snapshot), snapshot.progress if snapshot.progress is not None else -1.0),
-        "age": ("" if snapshot.finished else span(age), age if age is not None else 1e12),
+        # A finished row shows no age, unless it is remembered: then how old the memory is.
+        "age": ("" if snapshot.finished and not snapshot.remembered else span(age), age if age is not None else 1e12),
         "duration": (span(duration), duration if duration is not None else -1.0),
         "started": (clock_time(started), started or 0.0),
         "provider": (ref.provider, ref.provider),
         "id": (short_id(ref.id), ref.id),
-        "error": ((error, "task-table--error") if error else "", error),
+        "eta": (eta_text(eta) if not snapshot.finished else "", eta if eta is not None else 1e12),
+        "error": ((error, "task-table--error") if error else remark, remark),
     }
     cells = tuple(values[column.key][0] for column in COLUMNS)
     sort_keys = tuple(values[column.key][1] for column in COLUMNS)
     search = " ".join((snapshot.state.value, PARTIAL_WORD if shown == PARTIAL else "", snapshot.raw_state,
-                       ref.provider, ref.instance or "", ref.id, title, snapshot.summary, ref.label or "", error))
+                       ref.provider, ref.instance or "", ref.id, title, snapshot.summary, ref.label or "", remark))
     return make_row(cells, sort_keys=sort_keys, search_text=search, state=snapshot.state.value,
                     provider=ref.provider, stale=is_stale(snapshot, interval, now))

@@ -1,0 +1,75 @@
+"""The session's memory without a screen: seeding the board, what a recalled snapshot may replace,
+and the desktop-notification burst while unfocused (tui.deck.memory, tui.deck.nudge, Board.apply)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.deck import deck_config, smint_profile
+from tui.core.engine import Batch
+from tui.core.model import HealthStatus, ProviderHealth, TaskError, TaskRef, TaskSnapshot, TaskState
+from tui.core.notify import Notifier
+from tui.core.store import Store
+from tui.deck.board import Changes
+from tui.deck.controller import Deck
+from tui.deck.nudge import Nudger
+
+REFS = [TaskRef("acme", f"t{i}", label=f"export {i}") for i in range(3)]
+T0 = 1_790_000_000.0
+
+
+def deck_with_store(tmp_path: Path, keep: list[TaskRef]) -> Deck:
+    location = str(tmp_path / "history.sqlite3")
+    store = Store.open(location)
+    store.record([TaskSnapshot(ref=ref, state=TaskState.SUCCEEDED, fetched_at=T0, result={"n": i})
+                  for i, ref in enumerate(REFS)])
+    store.record([TaskSnapshot(ref=TaskRef("acme", "old"), state=TaskState.FAILED, fetched_at=T0)])
+    store.close()
+    config = deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"Nightly": keep})
+    return Deck(config, store=location)
+
+
+def test_preload_seeds_the_board_and_prunes_tasks_in_no_list(tmp_path: Path) -> None:
+    deck = deck_with_store(tmp_path, REFS[:2])
+    assert deck.memory is not None
+    deck.preload()
+    assert deck.memory.loaded.wait(10)
+    assert deck.seed_remembered() == {REFS[0].key, REFS[1].key}
+    seeded = deck.board.snapshots[REFS[0].key]
+    assert seeded.remembered and seeded.state is TaskState.SUCCEEDED and seeded.result == {"n": 0}
+    assert deck.seed_remembered() == set()  # once
+    # the store forgot what no list holds (REFS[2] and "old")
+    assert set(Store.open(deck.memory.location).load()) == {REFS[0].key, REFS[1].key}
+    deck.memory.close()
+
+
+def test_a_recalled_snapshot_never_replaces_what_is_known() -> None:
+    config = deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"Nightly": REFS})
+    deck = Deck(config)
+    ref = REFS[0]
+    fresh = TaskSnapshot(ref=ref, state=TaskState.RUNNING, progress=60.0, fetched_at=T0 + 60, polled_at=T0 + 60)
+    recalled = TaskSnapshot(ref=ref, state=TaskState.RUNNING, progress=10.0, fetched_at=T0, remembered=True)
+    deck.board.apply(Batch(snapshots={ref.key: fresh}))
+    changes = deck.board.apply(Batch(snapshots={ref.key: recalled}))  # a restarted engine recalls it
+    assert deck.board.snapshots[ref.key] is fresh and not changes.active
+    # a poll of a remembered task that failed is news (the error shows), even though its data is old
+    failed = TaskSnapshot(ref=ref, state=TaskState.RUNNING, fetched_at=T0, polled_at=T0 + 90, remembered=True,
+                          error=TaskError("unreachable"))
+    deck.board.apply(Batch(snapshots={ref.key: failed}))
+    assert deck.board.snapshots[ref.key] is failed
+
+
+def test_nudger_sends_one_note_per_burst_and_only_unfocused() -> None:
+    written: list[str] = []
+    nudger = Nudger({}, write=written.append, notifier=Notifier("terminal", write=written.append, env={}))
+    done = [TaskSnapshot(ref=r, state=TaskState.SUCCEEDED, fetched_at=T0) for r in REFS]
+    nudger.observe(Changes(finished=done), T0)
+    assert nudger.tick(T0 + 10) is None and written == []  # focused: the toasts are enough
+    nudger.focused = False
+    nudger.observe(Changes(finished=done[:2]), T0)
+    nudger.observe(Changes(finished=done[2:], went_down=[ProviderHealth("acme", HealthStatus.UNREACHABLE)]), T0 + 1)
+    assert nudger.tick(T0 + 1.5) is None
+    assert nudger.tick(T0 + 2) == "terminal"
+    assert written == ["\x1b]9;taskdeck: 3 tasks finished: 3 succeeded; provider acme is down: unreachable "
+                       "since never, retrying every 5 s, last success never\x07"]
+    assert nudger.tick(T0 + 10) is None
