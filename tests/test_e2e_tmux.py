@@ -100,5 +100,6 @@ def test_demo_in_a_real_terminal(demo_in_tmux: tuple[Tmux, Path]) -> None:
             tmux.keys("q")  # a key sent while the screen was switching can be missed; press again
             pressed_at = time.monotonic()
         time.sleep(0.1)
-    # --demo writes nothing to the user's config.
+    # --demo writes nothing to the user's config, nor to the state dir (its history store is in memory).
     assert not (tmp / "config").exists() or not any((tmp / "config").iterdir())
+    assert not (tmp / "state").exists() or not any((tmp / "state").iterdir())
