@@ -185,6 +185,29 @@ async def test_api_check_fails_when_the_credentials_are_refused(sim_reset: Simul
     assert checks["api"].detail.startswith("credentials refused: HTTP 401") and "credentials" in checks["api"].fix
 
 
+# -- the debug screen (F12) ---------------------------------------------------------------------------------------
+
+
+async def test_debug_screen_shows_the_doctor_report(monkeypatch: pytest.MonkeyPatch,
+                                                    sim_reset: SimulatorProcess) -> None:
+    from helpers.deck import deck_config, run_app, screen_text, wait_until
+
+    from tui.app import TaskdeckApp
+
+    monkeypatch.setenv("SMINT_TOKEN", cred.SMINT_TOKEN)
+    dead = closed_port()
+    profiles = [smint_profile("acme", sim_reset.base_url, auth=SMINT_AUTH),
+                smint_profile("dead", f"http://127.0.0.1:{dead}", auth=SMINT_AUTH)]
+    app = TaskdeckApp(deck_config(profiles, {"All": []}))
+    async with run_app(app, size=(160, 60)) as pilot:
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: f"127.0.0.1:{dead}: connection refused" in screen_text(app), timeout=30,
+                         what="the doctor's report on the debug screen", show=lambda: screen_text(app))
+        text = screen_text(app)
+        assert "acme (smint)" in text and "✔ api" in text and "✖ tcp" in text
+        assert cred.SMINT_TOKEN not in text
+
+
 # -- the command -----------------------------------------------------------------------------------------------
 
 

@@ -260,7 +260,12 @@ class TaskdeckApp(App[None]):
         self.push_screen(NotificationLogScreen(self.notification_log))
 
     def action_debug(self) -> None:
-        self.push_screen(DebugScreen(self.debug_info()))
+        from functools import partial
+
+        from tui.providers.doctor import report_for
+
+        doctor = partial(report_for, self.config.providers, list(self.config.problems))
+        self.push_screen(DebugScreen(self.debug_info(), doctor=doctor))
 
     def debug_info(self) -> dict[str, Any]:
         import aiohttp  # imported here: not needed for start-up

@@ -27,8 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _names(providers: ProvidersFile, wanted: str | None) -> list[str]:
+    from tui.providers.doctor import profile_names
+
     if wanted is None:
-        names = list(providers.providers) + sorted(providers.broken - set(providers.providers))
+        names = profile_names(providers)
         if not names:
             raise CommandError("providers.toml defines no providers yet; add a [providers.NAME] table")
         return names

@@ -279,6 +279,18 @@ async def diagnose_all(names: Sequence[str], configs: Mapping[str, Any], problem
     return list(await asyncio.gather(*(diagnose(n, configs.get(n), problems, env=env) for n in names)))
 
 
+def report_for(providers: Any, problems: Sequence[ConfigProblem] = (),
+               env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every profile of a ProvidersFile, checked, as `as_info` gives it. Blocking (it runs its own event
+    loop): call it from a thread, as the debug screen does."""
+    return as_info(asyncio.run(diagnose_all(profile_names(providers), providers.providers, problems, env=env)))
+
+
+def profile_names(providers: Any) -> list[str]:
+    """Every profile a ProvidersFile defines, usable ones first (in file order), then broken ones."""
+    return list(providers.providers) + sorted(set(providers.broken) - set(providers.providers))
+
+
 def as_info(reports: Sequence[Report]) -> dict[str, str]:
     """The report as the debug screen's `info` section takes it: "name (kind)" -> one line per check."""
     return {f"{r.provider} ({r.kind})": render([r]).split("\n", 1)[1] if r.checks else "" for r in reports}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -107,9 +107,15 @@ class DebugScreen(ModalScreen[None]):
         Binding("y", "copy", "Copy", id="debug.copy"),
     ]
 
-    def __init__(self, info: Mapping[str, Any]) -> None:
+    def __init__(self, info: Mapping[str, Any], doctor: Callable[[], Mapping[str, str]] | None = None) -> None:
+        """`doctor`, when given, runs `taskdeck doctor`'s checks (blocking, network): it is called in a
+        thread once the screen is up, and its report becomes the "Doctor" section."""
         super().__init__()
-        self.sections = format_info(info)
+        self.info = dict(info)
+        self.doctor = doctor
+        if doctor is not None:
+            self.info["Doctor"] = {"": "running the checks of taskdeck doctor…"}
+        self.sections = format_info(self.info)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="debug-dialog"):
@@ -119,6 +125,25 @@ class DebugScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#debug-body").focus()
+        if self.doctor is not None:
+            self.run_worker(self._run_doctor, thread=True, exclusive=True, group="doctor", exit_on_error=False)
+
+    def _run_doctor(self) -> None:
+        assert self.doctor is not None
+        try:
+            report: Mapping[str, str] = self.doctor()
+        except Exception as exc:  # noqa: BLE001 - shown, not raised: the rest of the screen stays useful
+            report = {"": f"the checks could not run ({type(exc).__name__}: {exc})"}
+        try:
+            self.app.call_from_thread(self._show_doctor, report)
+        except RuntimeError:  # the app closed while the checks ran
+            pass
+
+    def _show_doctor(self, report: Mapping[str, str]) -> None:
+        self.info["Doctor"] = dict(report) or {"": "no provider profiles"}
+        self.sections = format_info(self.info)
+        if self.is_mounted:
+            self.query_one("#debug-info", Static).update(_render(self.sections))
 
     def action_copy(self) -> None:
         copy_in_background(self, as_text(self.sections), "debug information")
