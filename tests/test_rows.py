@@ -57,3 +57,14 @@ def test_progress_is_a_bar_only_for_a_real_percentage() -> None:
     assert progress(TaskState.RUNNING, 40.0, Steps(3, 1, 10)) == "40% 3/10, 1 failed"
     assert "!" not in progress(TaskState.SUCCEEDED, 100.0, Steps(9, 3, 12))
     assert progress(TaskState.RUNNING, None, Steps(3, 0, 10)) == "3/10"
+
+
+def test_the_title_takes_the_room_the_view_leaves() -> None:
+    from tui.widgets.rows import TITLE_MAX, columns_for
+
+    def title_width(view: int) -> int:
+        return next(c.width for c in columns_for(view) if c.key == "title") or 0
+
+    assert title_width(92) > 36  # 120 columns with the sidebar: wider than the old fixed 36
+    assert title_width(60) == next(c.min_width for c in COLUMNS if c.key == "title")
+    assert title_width(400) == TITLE_MAX

@@ -39,7 +39,7 @@ from tui.screens.row_pacer import RowPacer
 from tui.widgets.detail import DetailPane
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.header import DeckHeader
-from tui.widgets.rows import COLUMNS, build_row
+from tui.widgets.rows import COLUMNS, build_row, columns_for
 from tui.widgets.sidebar import NodeRef, Sidebar
 from tui.widgets.table_model import Row
 from tui.widgets.task_table import TaskTable
@@ -178,6 +178,13 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
         body.set_class(not show_sidebar, "no-sidebar")
         if width >= COMPACT:
             body.remove_class("detail-open")
+        self.call_after_refresh(self._fit_title)
+
+    def _fit_title(self) -> None:
+        """Once the table's width is known: the title column takes the room the view leaves."""
+        columns = columns_for(self.table.size.width)
+        if self.table.is_mounted and self.table.size.width and columns != self.table.columns:
+            self.table.set_columns(columns)
 
     def action_toggle_sidebar(self) -> None:
         body = self.query_one("#body")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from tui.core.display import PARTIAL, PARTIAL_WORD, shown_rank, shown_state
@@ -21,7 +22,7 @@ STALE_AFTER_INTERVALS = 3
 COLUMNS: tuple[Column, ...] = (
     Column("state", "State", width=12),
     Column("title", "Title", min_width=30, max_width=36),
-    Column("progress", "Progress", width=18),
+    Column("progress", "Progress", width=20),
     Column("age", "Age", width=5, align="right"),
     Column("eta", "ETA", width=7, align="right"),
     Column("duration", "Duration", width=8, align="right"),
@@ -30,6 +31,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "Task id", width=14),
     Column("error", "Last error", min_width=10, max_width=60),
 )
+
+# The title (where a row's summary or error is) takes what the view leaves after these, so an error
+# is readable without scrolling or opening the detail; at most TITLE_MAX, at least its min_width.
+READ_FIRST = ("state", "progress", "age")
+TITLE_MAX = 90
+
+
+def columns_for(view_width: int) -> tuple[Column, ...]:
+    """COLUMNS with the title as wide as a table `view_width` cells wide leaves it."""
+    title = next(c for c in COLUMNS if c.key == "title")
+    # + the table's left margin and its vertical scrollbar
+    others = sum((c.width or c.min_width) + 1 for c in COLUMNS if c.key in READ_FIRST) + 1 + 2
+    room = max(title.min_width, min(TITLE_MAX, view_width - others))
+    return tuple(replace(c, width=room) if c.key == "title" else c for c in COLUMNS)
+
 
 BAR_WIDTH = 6
 # A running task whose API gives no percentage: moving, but how far is not known.
