@@ -161,4 +161,5 @@ def test_locate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert data["watchlists"] == {"path": str(tmp_path / "config" / "watchlists.toml"), "exists": False}
     assert data["config_dir"]["source"] == "TASKDECK_CONFIG_DIR"
     assert data["state"]["path"] == str(tmp_path / "state" / "state.toml")
-    assert set(data) == {"config_dir", "providers", "watchlists", "state_dir", "state"}
+    assert data["history"]["path"] == str(tmp_path / "state" / "history.sqlite3")
+    assert set(data) == {"config_dir", "providers", "watchlists", "state_dir", "state", "history"}
