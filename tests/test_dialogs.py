@@ -85,3 +85,24 @@ async def test_a_filter_without_match_says_so_and_the_header_counts_what_it_show
         deck_app.table.focus()
         await pilot.press("d")
         await wait_until(pilot, lambda: any("Removed one" in m for _, _, m in notes), what="remove toast")
+
+
+async def test_a_dms_task_s_params_are_called_parameters_in_the_detail_pane() -> None:
+    from tests.helpers.deck import huawei_profile
+    from tui.core.model import TaskSnapshot, TaskState
+
+    ref = TaskRef("mq", "8abfa7b272adc5b40172b73130065ae7", instance="i" * 32)
+    config = deck_config([huawei_profile("mq", "huawei-dms", "http://127.0.0.1:9"),
+                          smint_profile("acme", "http://127.0.0.1:9")], {"L": [ref, A]})
+    deck_app = TaskdeckApp(config, watchlist="L", start_engine=False)
+    async with run_app(deck_app, size=(120, 40)) as pilot:
+        deck_app.deck.board.snapshots[ref.key] = TaskSnapshot(
+            ref=ref, state=TaskState.SUCCEEDED, kind="bindInstancePublicIp", result={"public_ip_address": "1.2.3.4"},
+            fetched_at=1.0)
+        deck_app.detail.show(deck_app.deck.board.snapshots[ref.key])
+        await pilot.pause()
+        note = str(deck_app.detail.query_one("#detail-note", Static).render())
+        assert note.startswith("Parameters · ") and "Result" not in note
+        deck_app.detail.show(TaskSnapshot(ref=A, state=TaskState.RUNNING, fetched_at=1.0))
+        await pilot.pause()
+        assert str(deck_app.detail.query_one("#detail-note", Static).render()).startswith("Result · ")

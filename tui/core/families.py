@@ -44,6 +44,7 @@ class Family:
     task_id_shape: str = ""  # what `task_id` matches, for messages ("a UUID")
     task_id_hint: str = ""  # what ids of this family look like, for messages
     lists_tasks: bool = False  # an instance's tasks can be listed (so an instance can be followed)
+    result_label: str = "Result"  # what the detail pane calls a task's result (DMS tasks have parameters)
     service: str = ""  # the Huawei service whose regional endpoint serves it (tui.core.regions), if any
     instance_word: str = "instance"  # what the API calls an instance, for messages
 
@@ -88,6 +89,7 @@ DMS_FAMILY = Family(
     }),
     summariser=dms_summary,
     task_id_hint=_HUAWEI_ID_HINT,
+    result_label="Parameters",
     lists_tasks=True,
     service="dms",
 )

@@ -25,8 +25,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Input
 
+from tui.core.families import family_of
 from tui.core.gcpolicy import GcPolicy
-from tui.core.model import TaskRef
+from tui.core.model import TaskRef, TaskSnapshot
 from tui.deck.controller import Deck
 from tui.deck.outcome import Outcome
 from tui.deck.tidings import Tidings
@@ -139,6 +140,7 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.set_columns(COLUMNS)
+        self.detail.result_label = self._result_label
         memory = self.deck.memory
         if memory is not None and not memory.loaded.is_set():
             # Rows open with their remembered state: filling 10,000 rows twice (unknown, then remembered)
@@ -179,6 +181,11 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
         if width >= COMPACT:
             body.remove_class("detail-open")
         self.call_after_refresh(self._fit_title)
+
+    def _result_label(self, snapshot: TaskSnapshot) -> str:
+        config = self.deck.config.providers.providers.get(snapshot.ref.provider)
+        family = family_of(config.kind) if config is not None else None
+        return family.result_label if family is not None else "Result"
 
     def _fit_title(self) -> None:
         """Once the table's width is known: the title column takes the room the view leaves."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -183,6 +184,9 @@ class DetailPane(Vertical):
         self._saved_scroll: dict[bool, float] = {}
         self._body_info: _Body | None = None
         self._loading = False
+        # What the shown task's result is called ("Parameters" for a DMS task); set by the screen,
+        # which knows each provider's kind.
+        self.result_label: Callable[[TaskSnapshot], str] = lambda _snapshot: "Result"
         self._eta: float | None = None
         self._timeline: tuple[str, list[Stay]] | None = None  # (task key, its remembered states)
 
@@ -378,7 +382,7 @@ class DetailPane(Vertical):
         if s is None:
             text = ""
         else:
-            what = "Raw response body" if self._raw else "Result"
+            what = "Raw response body" if self._raw else self.result_label(s)
             text = f"{what} · v {'decoded result' if self._raw else 'raw body'} · e save · y copy"
             if self._loading:
                 text = f"{what} · formatting {_fmt_size(_estimated_size(s, self._raw))}…"
