@@ -68,3 +68,22 @@ def test_the_title_takes_the_room_the_view_leaves() -> None:
     assert title_width(92) > 36  # 120 columns with the sidebar: wider than the old fixed 36
     assert title_width(60) == next(c.min_width for c in COLUMNS if c.key == "title")
     assert title_width(400) == TITLE_MAX
+
+
+async def test_sorting_by_any_column_shows_its_arrow_even_at_80_columns() -> None:
+    from tests.helpers.deck import deck_config, run_app, smint_profile
+    from tui.app import TaskdeckApp
+
+    refs = [TaskRef("acme", f"00000000-0000-4000-8000-{i:012d}", label=f"task {i}") for i in range(3)]
+    app = TaskdeckApp(deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"L": refs}), start_engine=False)
+    async with run_app(app, size=(80, 24)) as pilot:
+        await pilot.pause()
+        seen = set()
+        for _ in COLUMNS:
+            await pilot.press("s")
+            await pilot.pause()
+            lines = ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
+            header = next(line for line in lines if "▲" in line or "▼" in line)
+            seen.add(app.table.sort_column)
+            assert "▲" in header, (app.table.sort_column, lines[:3])
+        assert seen == {c.key for c in COLUMNS}

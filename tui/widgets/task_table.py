@@ -281,6 +281,23 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._header_strip = None
         self._sync(None)
         self._scroll_to_cursor()
+        self._show_column(column_key)
+
+    def _show_column(self, column_key: str | None) -> None:
+        """Scroll sideways so a column (the sorted one, with its arrow) is in view."""
+        model = self._model
+        keys = [c.key for c in model.columns]
+        if column_key not in keys:
+            return
+        index = keys.index(column_key)
+        left = 1 + sum(w + 1 for w in model.widths[:index])
+        right = left + model.widths[index]
+        view = self.scrollable_content_region.width
+        if view <= 0:
+            return
+        if left < self.scroll_x or right > self.scroll_x + view:
+            self.scroll_to(x=max(0, min(left, right - view)) if right - left <= view else left,
+                           animate=False, immediate=True)
 
     def set_filter(self, text: str) -> None:
         """Filter rows: free words are case-insensitive substrings (all must match);
