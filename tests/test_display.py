@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 from tui.core.decode import decode_result
 from tui.core.display import (
     BY_ATTENTION,
@@ -108,3 +111,31 @@ async def test_a_partial_success_is_counted_as_such_in_header_and_sidebar() -> N
         await pilot.pause()
         text = str(app.query_one(DeckHeader).render())
         assert f"{PARTIAL_LOOK.symbol} 1 partial" in text and "2 succeeded" in text
+
+
+async def test_new_counts_in_the_header_ask_for_no_layout_of_the_screen() -> None:
+    """The header is one line whatever it says; counts change with nearly every batch."""
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.header import DeckHeader
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DeckHeader(id="header")
+
+    app = Host()
+    async with app.run_test(size=(120, 5)) as pilot:
+        header = app.query_one(DeckHeader)
+        layouts: list[bool] = []
+        original = header.refresh
+
+        def refresh(*regions: Any, **kwargs: Any) -> Any:
+            layouts.append(bool(kwargs.get("layout")))
+            return original(*regions, **kwargs)
+
+        header.refresh = refresh  # type: ignore[method-assign]
+        for n in range(1, 4):
+            header.show("L", Counter({"running": n}), 3, False)
+            await pilot.pause()
+            assert f"{n} running" in str(header.render())
+        assert layouts and not any(layouts)

@@ -44,7 +44,8 @@ class DeckHeader(Static):
         key = text.plain + repr(text.spans)
         if key != self._last:
             self._last = key
-            self.update(text)
+            # one line high whatever it says: no layout of the whole screen (counts change every batch)
+            self.update(text, layout=False)
 
     @staticmethod
     def _build(list_name: str | None, counts: Counter[str], total: int, paused: bool,
