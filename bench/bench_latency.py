@@ -241,6 +241,7 @@ async def _measure(base_url: str, ids: list[str], *, engine_kind: str, presses: 
         if app.gc_policy is not None:
             result["gc_maintenance_ms"] = app.gc_policy.maintain()  # what the occasional full sweep costs
             result["gc_refreezes"] = app.gc_policy.refreezes
+            result["gc_swept"] = app.gc_policy.swept[-1]
         app.engine.stop()
     probe.uninstall()
     return result
@@ -256,6 +257,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(quick: bool) -> Figures:
     from tui.core.engine_process import engine_kind
+    from tui.core.gcpolicy import IDLE, MAINTAIN_EVERY
 
     default = engine_kind()
     presses = "32" if quick else "80"
@@ -318,7 +320,8 @@ def run(quick: bool) -> Figures:
         if "gc_maintenance_ms" in res:
             out[f"latency_{kind}_gc_sweep"] = fig(
                 res["gc_maintenance_ms"], "ms", "info: one collection of everything, frozen objects included "
-                f"(runs every 5 min once no key was pressed for 5 s; {kind} engine)", True)
+                f"(due every {MAINTAIN_EVERY / 60:.0f} min, run once no key was pressed for {IDLE:.0f} s; "
+                f"{res.get('gc_swept', 0)} cyclic objects freed; {kind} engine)", True)
         out[f"latency_{kind}_slice_max"] = fig(
             max(res["slice_ms"], default=0.0), "ms", f"info: longest slice of rows applied, wall ({kind} engine)",
             True)
