@@ -206,7 +206,9 @@ def _alive(pid: int) -> bool:
 def test_create_engine_picks_the_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     factory = functools.partial(build_sources, [])
     monkeypatch.delenv(ENGINE_ENV, raising=False)
-    assert engine_kind() == "thread"
+    assert engine_kind() == "process"  # the default (README, Performance: why)
+    assert isinstance(create_engine(factory), EngineProcess)
+    monkeypatch.setenv(ENGINE_ENV, "thread")
     assert isinstance(create_engine(factory), Engine)
     monkeypatch.setenv(ENGINE_ENV, "process")
     assert isinstance(create_engine(factory), EngineProcess)

@@ -85,6 +85,8 @@ class FlakyResolver:
 def flaky_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[FlakyResolver]:
     resolver = FlakyResolver(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    # The fake resolver exists in this process only: a dashboard's engine must poll from here too.
+    monkeypatch.setenv("TASKDECK_ENGINE", "thread")
     yield resolver
 
 

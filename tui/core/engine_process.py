@@ -50,7 +50,10 @@ from tui.core.poller import Poller
 
 ENGINE_ENV = "TASKDECK_ENGINE"
 ENGINE_KINDS = ("thread", "process")
-DEFAULT_ENGINE = "thread"
+# The default since the UI process's CPU was measured at ~1,000 updates/s (bench/bench_latency.py): with
+# the poller in a thread of the UI process, its HTTP work (~0.6 ms of CPU a request) shares the UI's
+# core and GIL; in a child process the UI process keeps well under half a core (README, Performance).
+DEFAULT_ENGINE = "process"
 SEND_EVERY = 0.1  # seconds the child coalesces results before sending them
 # The child's scheduling priority relative to the UI (Unix): polling is background work,
 # so on a busy machine the UI process gets the CPU first.
