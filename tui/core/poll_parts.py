@@ -8,11 +8,11 @@ Split from tui.core.poller, which schedules and runs the polls.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tui.core.model import Listing, ProviderHealth, TaskError, TaskRef, TaskSnapshot
+from tui.core.model import Listing, ProviderHealth, TaskError, TaskListing, TaskRef, TaskSnapshot
 
 
 class PollError(Protocol):
@@ -114,3 +114,13 @@ def error_of(exc: BaseException) -> TaskError:
 
 def is_poll_error(exc: BaseException) -> bool:
     return hasattr(exc, "to_task_error") and hasattr(exc, "network")
+
+
+async def read_listing(source: Any, instance: str, window: str | None) -> TaskListing | None:
+    """An instance's task list from a source (only tasks from `window` on, when given); None when the
+    source has no list API. Raises what the source raises."""
+    lister = getattr(source, "list_tasks", None)
+    if lister is None:
+        return None
+    found: Iterable[TaskSnapshot] = await (lister(instance, begin_time=window) if window else lister(instance))
+    return found if isinstance(found, TaskListing) else TaskListing(tuple(found))

@@ -34,6 +34,7 @@ from tui.core.poll_parts import (
     error_of,
     follow_ref,
     is_poll_error,
+    read_listing,
 )
 from tui.core.since import begin_time
 
@@ -313,7 +314,7 @@ class Poller:
             base = task.last or TaskSnapshot(ref=task.ref)
             self._record_failure(lane, exc, error)
             return replace(base, ref=task.ref, error=error, polled_at=polled_at)
-        self._record_success(lane)
+        self._health.success(lane)
         return replace(snapshot, ref=task.ref, polled_at=polled_at)
 
     def _finish(self, lane: Lane, task: PollTask, snapshot: TaskSnapshot) -> None:
@@ -329,21 +330,17 @@ class Poller:
                     since: str | None = None) -> TaskListing | TaskError:
         """One reading of an instance's task list (from `since` on, tui.core.since); counts towards the
         provider's health, and whether it came back short; never raises."""
-        lister = getattr(lane.source, "list_tasks", None)
-        if lister is None:  # the provider is fine; it just has no such API
-            return TaskError(message=f"provider {provider!r} cannot list an instance's tasks", code="config")
         try:
-            window = begin_time(since, self._wall())
-            found: Iterable[TaskSnapshot] = await (lister(instance, begin_time=window) if window
-                                                   else lister(instance))
+            listing = await read_listing(lane.source, instance, begin_time(since, self._wall()))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the rest
             error = error_of(exc)
             self._record_failure(lane, exc, error)
             return error
-        self._record_success(lane)
-        listing = found if isinstance(found, TaskListing) else TaskListing(tuple(found))
+        if listing is None:  # the provider is fine; it just has no such API
+            return TaskError(message=f"provider {provider!r} cannot list an instance's tasks", code="config")
+        self._health.success(lane)
         self._health.listed(lane, instance, listing.partial)
         return listing
 
@@ -384,9 +381,6 @@ class Poller:
             self._schedule(task, self._clock() + lane.interval)
 
     # -- health -----------------------------------------------------------------
-
-    def _record_success(self, lane: Lane) -> None:
-        self._health.success(lane)
 
     def _record_failure(self, lane: Lane, exc: BaseException, error: TaskError) -> None:
         if self._health.failure(lane, exc, error):
