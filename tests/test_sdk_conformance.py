@@ -302,7 +302,7 @@ def test_taskdeck_keeps_request_id_of_refusals(sim_reset: SimulatorProcess) -> N
     cases = [
         (cred.PROJECT_ID, "0" * 32, aksk, 404, "DMS.00404022"),
         (OTHER_PROJECT, "0" * 32, aksk, 403, "APIG.1005"),
-        (cred.PROJECT_ID, "0" * 32, {**aksk, "secret_key": "wrong"}, 401, "APIG.0301"),
+        (cred.PROJECT_ID, "0" * 32, {**aksk, "secret_key": "a-wrong-secret-key-for-this-test"}, 401, "APIG.0301"),
         (cred.PROJECT_ID, "0" * 32, {"type": "token", "token": "expired"}, 401, "APIG.1002"),
     ]
     for project, task_id, auth, status, code in cases:
