@@ -20,6 +20,9 @@ API endpoints
 - ``GET  /v2/{project_id}/apigw/instances?offset=&limit=``          APIG gateways
 - ``GET  /v2/{project_id}/apigw/instances/{instance_id}/async-tasks/{task_id}``
 - ``POST /v3/auth/tokens``                                          IAM password token (201 + X-Subject-Token)
+- ``GET  /v3/projects?name=``                                       IAM projects (AK/SK or X-Auth-Token; iam.py)
+- ``GET  /.well-known/openid-configuration``, ``GET /connect/authorize``  OIDC discovery and a login that
+  approves at once; ``/connect/token`` also takes the code grant (PKCE) and rotates its refresh tokens (oidc.py)
 DMS and APIG accept ``X-Auth-Token`` or an ``SDK-HMAC-SHA256`` signature (X-Sdk-Date within 15 min of the
 simulated wall clock, else 401 APIG.0303). DMS list paging is a 0-based index; ``task_count`` is the total
 as a string; newest tasks first; ``limit`` defaults to 10 and is capped at 50.
@@ -40,6 +43,7 @@ Admin API (JSON in, JSON out; never logged, never faulted; a bad body gives 400 
 - ``POST /_sim/instances`` {family: dms|apig, id?, engine?, name?, status?, paging?: offset|start|both|strict}
   creates or updates; paging "offset" or "start" honours that name and ignores the other (the first page
   again), "both" honours either, "strict" honours ``offset`` and answers 400 to any unknown query parameter
+- ``POST /_sim/projects`` {name, id} adds an IAM project (a region with none or several can be played)
 - ``GET|POST /_sim/clock`` {advance: seconds} -> {now, offset, wall}
 - ``GET|POST /_sim/auth`` {smint?, dms?, apig?, enabled?: bool, token_lifetime?: seconds|null,
   expire_issued?: true} -> {smint, dms, apig, token_lifetime, issued_smint, issued_huawei}
