@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import keyring
 import pytest
-from helpers.memkeyring import MemoryKeyring
+from helpers.login import MemoryKeyring, browser
 from keyring.backends import fail as fail_backend
 
 from tui.cli import main
@@ -37,22 +36,6 @@ def ring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyr
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
-
-
-def browser(transform: Callable[[str], str] = lambda url: url) -> Callable[[str], bool]:
-    """A stand-in for webbrowser.open: fetch the URL in a thread and follow the redirect to the loopback."""
-
-    def open_url(url: str) -> bool:
-        def visit() -> None:
-            with httpx.Client(follow_redirects=True, timeout=10) as client:
-                first = client.get(transform(url), follow_redirects=False)
-                if first.status_code == 302:
-                    client.get(transform(first.headers["location"]))
-
-        threading.Thread(target=visit, daemon=True).start()
-        return True
-
-    return open_url
 
 
 def add_profile(sim: SimulatorProcess) -> None:

@@ -114,7 +114,7 @@ def test_no_secret_leaks_from_the_setup_commands(sim_reset: SimulatorProcess, tm
     """provider add/list/test/remove, instances, add --follow, login and logout: their output, the files they
     leave, and the refresh tokens of a login (kept only in the keyring) never show a secret."""
     import keyring
-    from helpers.memkeyring import MemoryKeyring
+    from helpers.login import MemoryKeyring, browser
 
     from tui.cli import main
 
@@ -145,7 +145,7 @@ def test_no_secret_leaks_from_the_setup_commands(sim_reset: SimulatorProcess, tm
         codes.append(main(["instances", "kafka", "--json"]))
         instance = sim.scenario_info()["instances"][0]["id"]
         codes.append(main(["add", "kafka", "--instance", instance, "--follow"]))
-        monkeypatch.setattr("webbrowser.open", lambda url: _visit(url))
+        monkeypatch.setattr("webbrowser.open", browser())
         codes.append(main(["login", "acme", "--timeout", "30"]))
         codes.append(main(["provider", "test", "acme"]))  # refreshes: the token rotates
         refresh_tokens = list(ring.entries.values())
@@ -166,21 +166,6 @@ def test_no_secret_leaks_from_the_setup_commands(sim_reset: SimulatorProcess, tm
             assert value not in text, f"a secret leaked into {where}"
         for prefix in (*ISSUED_TOKEN_PREFIXES, "sim-rt-", "sim-code-"):
             assert prefix not in text, f"an issued token ({prefix}…) leaked into {where}"
-
-
-def _visit(url: str) -> bool:
-    """The browser of the login: approve at once and come back to the loopback redirect."""
-    import threading
-
-    import httpx
-
-    def visit() -> None:
-        with httpx.Client(timeout=10) as client:
-            answer = client.get(url)
-            client.get(answer.headers["location"])
-
-    threading.Thread(target=visit, daemon=True).start()
-    return True
 
 
 def test_no_secret_leaks_from_the_setup_form(sim_reset: SimulatorProcess, tmp_path: Path) -> None:
