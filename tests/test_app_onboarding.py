@@ -103,3 +103,13 @@ async def test_add_with_no_profile_opens_the_setup_form_and_demo_writes_nothing(
         await wait_for(pilot, lambda: not isinstance(app.screen, ProviderSetupScreen))
         assert app.dashboard.query_one("#welcome", WelcomePanel).display
     assert not (empty_config / "providers.toml").exists()
+
+
+async def test_a_broken_providers_file_is_not_taken_for_an_empty_one(empty_config: Path) -> None:
+    empty_config.mkdir(parents=True)
+    (empty_config / "providers.toml").write_text("[providers.kafka\n")
+    app = TaskdeckApp(load_config(resolve_paths()), start_engine=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.dashboard.query_one("#welcome", WelcomePanel).display
+        assert app.dashboard.query_one("#panes").display

@@ -43,8 +43,10 @@ class Onboarding:
 
     @property
     def needed(self) -> bool:
-        """No profile at all (not even a broken one): the welcome panel shows."""
-        return not self.deck.config.providers.names
+        """No profile at all (not even a broken one) in a file that could be read: the welcome panel shows.
+        A providers.toml with a syntax error is not empty: its problem is reported instead."""
+        providers = self.deck.config.providers
+        return providers.parsed and not providers.names
 
     # -- the Huawei SDK's credentials (a stat and the environment: off the UI thread) ---------------------
 
