@@ -78,8 +78,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(quick: bool) -> Figures:
+    from tui.core.engine_process import engine_kind
+
     out: Figures = {}
-    for kind in ("thread",) if quick else ("thread", "process"):
+    for kind in (engine_kind(),) if quick else ("thread", "process"):  # quick: the default engine
         empty = run_child("bench_memory.py", ["--child", "--tasks", "0", "--engine", kind], timeout=300)
         full = run_child("bench_memory.py", ["--child", "--tasks", str(N_TASKS), "--engine", kind], timeout=300)
         total, base = full["rss_ui"] + full["rss_engine"], empty["rss_ui"] + empty["rss_engine"]
