@@ -439,3 +439,27 @@ async def test_another_task_with_a_header_of_the_same_height_asks_for_no_layout(
         pane.show(replace(smint({"a": 1}, task_id="33333333-3333-3333-3333-333333333333"), title="long " * 80))
         await wait_for(pilot, lambda: "33333333" in screen_text(app) and header.size.height > height)
         assert layouts[-1]  # a header that needs more lines asked for a layout, and got its lines
+
+
+async def test_a_body_of_another_length_asks_for_no_layout_and_still_scrolls() -> None:
+    app = DetailApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(DetailPane)
+        body = pane.body
+        body.set_lines([f"line {i}" for i in range(5)])
+        await pilot.pause()
+        layouts: list[bool] = []
+        original = body.refresh
+
+        def refresh(*regions: Any, **kwargs: Any) -> Any:
+            layouts.append(bool(kwargs.get("layout")))
+            return original(*regions, **kwargs)
+
+        body.refresh = refresh  # type: ignore[method-assign]
+        body.set_lines([f"line {i}" for i in range(200)])
+        await pilot.pause()
+        assert layouts and not any(layouts)
+        assert body.max_scroll_y > 0 and body.row_count == 200
+        body.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "line 199" in body.visible_text()

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from textual.geometry import Size
 from textual.widgets import Input
 
+from tui.widgets.scrolling import set_virtual_size
+
 
 class FilterInput(Input):
     """An `Input` for the filter; `on_change` is called with each new value as it happens."""
@@ -29,13 +31,9 @@ class FilterInput(Input):
         self.on_change = on_change
 
     def _watch_value(self, value: str) -> None:
-        if not self.styles.auto_dimensions and self.is_mounted:
-            size = Size(self.content_width, 1)
-            if size != self.virtual_size:
-                # set before Input's own watcher runs, so its assignment changes nothing
-                self.set_reactive(Input.virtual_size, size)
-                self._scroll_update(size)
-            self.refresh()
+        if not self.styles.auto_dimensions:
+            # set before Input's own watcher runs, so its assignment changes nothing
+            set_virtual_size(self, Size(self.content_width, 1))
         super()._watch_value(value)
         if self.on_change is not None:
             self.on_change(value)

@@ -20,6 +20,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.scrolling import set_virtual_size
+
 __all__ = ["JsonView"]
 
 _STRIP_CACHE_MAX = 2_000
@@ -141,7 +143,7 @@ class JsonView(ScrollView, can_focus=True):
                     append((index, start, start + len(piece)))
                     start += len(piece)
         self._rows = rows
-        self.virtual_size = Size(width, len(rows))
+        set_virtual_size(self, Size(width, len(rows)))  # no layout of the screen per task shown
 
     # -- rendering ------------------------------------------------------------
 

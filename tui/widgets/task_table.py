@@ -49,6 +49,7 @@ from textual.strip import Strip
 from tui.core.display import PARTIAL_WORD
 from tui.core.model import TaskState
 from tui.core.text import clean
+from tui.widgets.scrolling import set_virtual_size
 from tui.widgets.states import state_class_css
 from tui.widgets.table_model import Cell, Column, Row, TableModel, needs_clean
 
@@ -502,24 +503,9 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _update_virtual_size(self) -> None:
         width = 1 + sum(w + 1 for w in self._model.widths)
         height = len(self._model.visible) + (1 if self._show_header else 0)
-        size = Size(width, height)
-        old = self.virtual_size
-        if old == size:
-            return
-        styles = self.styles
-        fits_content = (
-            (styles.width is not None and styles.width.is_auto and old.width != width)
-            or (styles.height is not None and styles.height.is_auto and old.height != height)
-        )
-        if fits_content or not self.is_mounted or not self.container_size:
-            self.virtual_size = size  # a reactive with layout=True: the whole screen is laid out again
-            return
-        # The table's own size does not depend on its rows, so a filter or a batch that
-        # changes the row count needs no layout of the whole screen (~8 ms at 160x50):
-        # update the scrollbars (one that appears or goes still triggers a layout) and redraw.
-        self.set_reactive(TaskTable.virtual_size, size)
-        self._scroll_update(size)
-        self.refresh()
+        # The table's own size does not depend on its rows: a filter or a batch that changes
+        # the row count needs no layout of the whole screen.
+        set_virtual_size(self, Size(width, height))
 
     # -- drawing -------------------------------------------------------------------
 
