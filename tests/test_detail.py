@@ -158,6 +158,11 @@ async def test_same_task_update_keeps_scroll_new_task_resets() -> None:
         await pilot.pause()
         assert pane.body.scroll_y == 120
         assert "HTTP 504 Timeout: timed out" in screen_text(app)
+        # With the server's request id, which support asks for.
+        pane.show(replace(smint(result2), error=TaskError("timed out", code="Timeout", status=504,
+                                                          request_id="5c8e0f1a2b3c4d5e")))
+        await pilot.pause()
+        assert "HTTP 504 Timeout: timed out  request id 5c8e0f1a2b3c4d5e" in screen_text(app)
         # Another task: back to the top.
         pane.show(smint(result, task_id="11111111-2222-3333-4444-555555555555"))
         await pilot.pause()
