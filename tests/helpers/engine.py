@@ -73,10 +73,11 @@ async def run_poller(sources: Mapping[str, Any], refs: Iterable[TaskRef] = ()) -
 
 
 def starts_by_task(sim: SimulatorProcess, **query: Any) -> dict[str, list[float]]:
-    """Start times (server monotonic clock) of the logged requests, by task id."""
+    """Start times (server monotonic clock) of the polls, by task id. A running DMS task's progress is
+    read right after the task, in the same poll: that request is not a poll of its own."""
     starts: dict[str, list[float]] = defaultdict(list)
     for entry in sim.requests(**query):
-        if entry.get("task_id"):
+        if entry.get("task_id") and not entry["path"].endswith("/progress"):
             starts[entry["task_id"]].append(entry["start"])
     return starts
 
