@@ -113,3 +113,35 @@ async def test_a_broken_providers_file_is_not_taken_for_an_empty_one(empty_confi
         await pilot.pause()
         assert not app.dashboard.query_one("#welcome", WelcomePanel).display
         assert app.dashboard.query_one("#panes").display
+
+
+async def test_a_refused_login_says_log_in_again_in_the_sidebar(sim_reset: SimulatorProcess,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASKDECK_ENGINE", "thread")  # the in-memory keyring lives in this process
+    import httpx
+    import keyring
+    from helpers.login import MemoryKeyring
+
+    from tui.core.config import Config, ProviderConfig, WatchList
+    from tui.core.model import TaskRef
+    from tui.deck.health import health_text
+    from tui.providers.keyring_store import store_refresh_token
+
+    sim = sim_reset
+    task = sim.create_tasks("smint", outcome="never")[0]["id"]
+    profile = ProviderConfig(name="acme", kind="smint", base_url=f"{sim.base_url}/frontend/v1", interval=1,
+                             auth={"type": "oidc", "issuer": sim.base_url, "client_id": cred.SMINT_CLIENT_ID})
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        store_refresh_token("acme", "sim-rt-never-issued")  # the identity server does not know it: refused
+        app = TaskdeckApp(Config.in_memory([profile], [WatchList(name="Main", tasks=[TaskRef("acme", task)])]))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: "log in again: taskdeck login acme" in health_text(
+                app.board.health.get("acme")))
+            await pilot.pause(0.3)
+            shown = "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
+            assert "log in again" in shown  # first on the provider's health line, before the narrow cut
+        assert httpx.URL(sim.base_url).host  # the simulator was the identity server
+    finally:
+        keyring.set_keyring(previous)

@@ -59,6 +59,7 @@ class OidcRefreshAuth(OAuthRefreshAuth):
         try:
             stored = load_refresh_token(self.profile)
         except KeyringUnavailable as exc:
+            self.health_hint = "no OS keyring to read the login from (F12 says more)"
             raise AuthError(str(exc)) from None
         if stored is None:
             self.health_hint = f"not logged in: taskdeck login {self.profile}"
