@@ -17,7 +17,6 @@ from helpers.deck import (
     huawei_profile,
     row_text,
     run_app,
-    sidebar_text,
     smint_profile,
     until,
     wait_rows,
@@ -37,9 +36,8 @@ GATEWAY = "35bf992dc9e9c616612e7696a6cecc1b"
 
 
 def health_line(app: TaskdeckApp, provider: str) -> str:
-    lines = sidebar_text(app).splitlines()
-    index = next(i for i, line in enumerate(lines) if f" {provider} " in f"{line} ")
-    return lines[index + 1]
+    # The sidebar wraps it over several lines under the provider; this is the text they show.
+    return app.sidebar.health_said(provider)
 
 
 def status_of(app: TaskdeckApp, provider: str) -> HealthStatus | None:

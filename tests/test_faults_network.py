@@ -19,7 +19,6 @@ from helpers.deck import (
     huawei_profile,
     record_notifications,
     run_app,
-    sidebar_text,
     smint_profile,
     wait_rows,
     wait_until,
@@ -191,9 +190,8 @@ UNREACHABLE = re.compile(r"unreachable since \d\d:\d\d:\d\d, retrying every 1 s"
 
 def health_line(app: TaskdeckApp, provider: str) -> str:
     """The sidebar line under a provider's node (its health)."""
-    lines = sidebar_text(app).splitlines()
-    index = next(i for i, line in enumerate(lines) if f" {provider} " in f"{line} ")
-    return lines[index + 1]
+    # The sidebar wraps it over several lines under the provider; this is the text they show.
+    return app.sidebar.health_said(provider)
 
 
 async def test_dashboard_every_network_fault_at_once_then_recovery(

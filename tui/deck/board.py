@@ -49,6 +49,8 @@ class Board:
         self.intervals: dict[str, float] = {}
         # The newest listing of each followed instance (provider, instance): its error or warning shows.
         self.listings: dict[tuple[str, str], Listing] = {}
+        # Names of DMS instances and APIG gateways by provider, from their list APIs (the screen asks).
+        self.instance_names: dict[str, dict[str, str]] = {}
         names = config.watch.names
         self.active_name: str | None = active if active in names else (names[0] if names else None)
         self._active: dict[str, TaskRef] = {}
@@ -174,7 +176,19 @@ class Board:
                         if prov == name and (text := listing_problem(listing))}
             providers.append(ProviderNode(name=name, kind=config.kind, health=self.health.get(name),
                                           counts=Counter(tally.providers.get(name, ())), instances=instances,
-                                          listing_problems=problems))
+                                          listing_problems=problems,
+                                          instance_names=self.instance_names.get(name, {})))
+        # A profile with config errors stays listed, with its problem: it did not just vanish.
+        for name in sorted(self.config.providers.broken - set(self.config.providers.providers)):
+            prefix = f"providers.{name}"
+            problem = next((p for p in self.config.problems if p.is_error and
+                            (p.key == prefix or p.key.startswith(prefix + "."))), None)
+            text = "unusable: F12 shows why"
+            if problem is not None:
+                key = problem.key.removeprefix(prefix).lstrip(".")
+                text = (f"{key}: " if key else "") + problem.message
+                text += f" — {problem.suggestion}" if problem.suggestion else ""
+            providers.append(ProviderNode(name=name, kind="", health=None, counts=Counter(), problem=text))
         lists = [ListNode(name=name, counts=Counter(counts), active=name == self.active_name)
                  for name, counts in tally.lists.items()]
         return providers, lists

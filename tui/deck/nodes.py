@@ -17,6 +17,8 @@ class ProviderNode:
     counts: Counter[str]  # by shown state word (tui.core.display.shown_state)
     instances: Mapping[str, Counter[str]] = field(default_factory=dict)
     listing_problems: Mapping[str, str] = field(default_factory=dict)  # instance -> "listed 50 of 120"
+    instance_names: Mapping[str, str] = field(default_factory=dict)  # instance id -> its name (list APIs)
+    problem: str | None = None  # the profile is unusable: why (its first config error)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,8 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
         self.table.focus()
         self._sync_welcome()
         self.onboarding.find_sdk_credentials(self.query_one("#welcome", WelcomePanel).show_sdk)
+        if getattr(self.app, "_start_engine", True):  # (tests without an engine make no requests)
+            self.onboarding.fetch_instance_names(self._instance_names)
         self._layout_for(self.app.size.width)
         self._ready = True
         early, self._early = self._early, []
@@ -181,6 +183,10 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
         if width >= COMPACT:
             body.remove_class("detail-open")
         self.call_after_refresh(self._fit_title)
+
+    def _instance_names(self, provider: str, names: dict[str, str]) -> None:
+        self.deck.board.instance_names[provider] = names
+        self._update_chrome()
 
     def _result_label(self, snapshot: TaskSnapshot) -> str:
         config = self.deck.config.providers.providers.get(snapshot.ref.provider)

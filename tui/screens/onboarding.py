@@ -99,3 +99,23 @@ class Onboarding:
             return asyncio.run(list_instances(config))
         except ProbeFailed as failed:
             raise RuntimeError(failed.result.message) from None
+
+    def fetch_instance_names(self, found: Callable[[str, dict[str, str]], None]) -> None:
+        """In worker threads: the names of each instance-based profile's instances or gateways (their list
+        APIs), handed to `found(profile, {id: name})` on the UI thread. A profile whose list cannot be read
+        keeps showing ids; nothing else depends on the names."""
+        for name, config in self.deck.config.providers.providers.items():
+            if not config.needs_instance:
+                continue
+
+            def look(name: str = name) -> None:
+                try:
+                    listed = self.list_instances(name)
+                except Exception:  # noqa: BLE001 - names are a nicety; ids remain
+                    return
+                names = {clean(str(i.get("id"))): clean(str(i.get("name")), limit=60)
+                         for i in listed if i.get("id") and i.get("name")}
+                if names:
+                    self.screen.app.call_from_thread(found, name, names)
+            self.screen.run_worker(look, thread=True, group="instance-names", exit_on_error=False,
+                                   description=f"list the instances of {name}")

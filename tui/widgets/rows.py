@@ -139,7 +139,8 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     remark = error or note
     title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
     # An error takes the summary's place, so it is seen without opening the detail or scrolling right.
-    detail = f"⚠ {error}" if error else _detail(snapshot, title)
+    said = str(snapshot.error) if snapshot.error else error  # the server's words, also for a gone task
+    detail = f"⚠ {said}" if said else _detail(snapshot, title)
     title_text = f"{title} · {detail}" if title and detail else title or detail
     title_cell = (title_text, "task-table--error") if error else title_text
     # Each column's (cell, sort key); the table gets them in COLUMNS order.
