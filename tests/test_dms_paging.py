@@ -260,3 +260,16 @@ def test_the_dashboard_sidebar_says_listed_50_of_120(sim_reset: SimulatorProcess
     assert node.listing_problems[BIG] == "listed 50 of 120"
     assert f"{BIG}: listed 50 of 120 tasks" in health_text(deck.board.health["dms"])
     assert len(deck.board.active_refs()) == 50
+
+
+def test_the_store_keeps_since_when_following(tmp_path: Path) -> None:
+    """A list restored by undo follows its instances again with their `since`, and saves it."""
+    from tui.core.watchstore import WatchStore
+
+    path = tmp_path / "watchlists.toml"
+    store = WatchStore(path, autosave=False)
+    store.create_list("N")
+    store.follow_instance("N", "dms", "i1", "7d")
+    store.save()
+    [followed] = WatchStore.open(path).lists[0].instances
+    assert (followed.instance, followed.since) == ("i1", "7d")

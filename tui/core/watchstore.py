@@ -287,10 +287,11 @@ class WatchStore:
             self._apply(lambda doc: op_delete(doc, name))
             return True
 
-    def follow_instance(self, list_name: str, provider: str, instance: str) -> bool:
-        """Follow every background task of an instance in this list (created if missing)."""
+    def follow_instance(self, list_name: str, provider: str, instance: str, since: str | None = None) -> bool:
+        """Follow every background task of an instance in this list (created if missing); `since`
+        limits how far back its tasks are listed (tui.core.since)."""
         self._check_name(list_name)
-        entry = FollowedInstance(provider, instance)
+        entry = FollowedInstance(provider, instance, since)
         with self._lock:
             target = self._current.get(list_name)
             if target is not None and entry in target.instances:

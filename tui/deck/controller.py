@@ -377,8 +377,9 @@ class Deck:
         self.config.watch.create_list(watchlist.name)
         self.config.watch.add_tasks(watchlist.name, watchlist.tasks)
         for followed in watchlist.instances:
-            self.config.watch.follow_instance(watchlist.name, followed.provider, followed.instance)
-            self.engine.follow(followed.provider, followed.instance)
+            self.config.watch.follow_instance(watchlist.name, followed.provider, followed.instance,
+                                              followed.since)
+            self.engine.follow(followed.provider, followed.instance, followed.since)
         self.config.ui.update(watchlist.name, **_ui_fields(deleted.ui))
         self.engine.add(watchlist.tasks)
         outcome = self.switch(watchlist.name)
