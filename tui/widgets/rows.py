@@ -134,8 +134,8 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     # Where the data comes from: read from the store at start ("remembered · seen 9 h ago"), or kept
     # after the server forgot the task ("gone from the server since …").
     note = memory_note(snapshot, now)
-    if snapshot.gone and note:
-        error = note
+    if snapshot.gone and snapshot.gone_since is not None:
+        error = f"{error} — {note}" if error else note
     remark = error or note
     title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
     # An error takes the summary's place, so it is seen without opening the detail or scrolling right.
