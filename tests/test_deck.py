@@ -232,3 +232,20 @@ def test_a_followed_list_adopts_tasks_another_list_already_watches(sim_reset: Si
         deck.switch("Later")
         deck.follow("dms", instance)
         wait(lambda: len(deck.config.watch.get("Later").tasks) == 2, deck, what="adopted by the third list")
+
+
+def test_scheduled_jobs_of_a_followed_instance_show_on_its_sidebar_line(sim_reset: SimulatorProcess) -> None:
+    info = sim_reset.scenario_info()
+    instance = next(i["id"] for i in info["instances"] if i.get("name") == "kafka-orders")
+    config = deck_config([huawei_profile("dms", "huawei-dms", sim_reset.base_url, interval=3)],
+                         {"Follow": []}, follows={"Follow": [("dms", instance)]})
+    deck = Deck(config, watchlist="Follow")
+    with running(deck):
+        wait(lambda: (listing := deck.board.listings.get(("dms", instance))) is not None and listing.scheduled
+             and all(k in deck.board.snapshots for k in listing.scheduled), deck, what="scheduled jobs listed")
+    listing = deck.board.listings[("dms", instance)]
+    providers, _ = deck.board.sidebar()
+    text = next(p for p in providers if p.name == "dms").scheduled[instance]
+    assert text.startswith(f"{len(listing.scheduled)} scheduled, next ")
+    # scheduled jobs are shown, never added to the watch list
+    assert not set(listing.scheduled) & {ref.key for ref in deck.board.active_refs()}

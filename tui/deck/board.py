@@ -166,6 +166,9 @@ class Board:
         tally = self._tally()
         return tally.active_total - tally.active_finished
 
+    def scheduled_text(self, listing: Listing) -> str:
+        return _scheduled_text(listing, self.snapshots)
+
     def sidebar(self) -> tuple[list[ProviderNode], list[ListNode]]:
         tally = self._tally()
         providers: list[ProviderNode] = []
@@ -174,9 +177,11 @@ class Board:
             instances = {inst: Counter(counts) for inst, counts in tally.instances.get(name, {}).items()}
             problems = {inst: text for (prov, inst), listing in self.listings.items()
                         if prov == name and (text := listing_problem(listing))}
+            scheduled = {inst: text for (prov, inst), listing in self.listings.items()
+                         if prov == name and (text := self.scheduled_text(listing))}
             providers.append(ProviderNode(name=name, kind=config.kind, health=self.health.get(name),
                                           counts=Counter(tally.providers.get(name, ())), instances=instances,
-                                          listing_problems=problems,
+                                          listing_problems=problems, scheduled=scheduled,
                                           instance_names=self.instance_names.get(name, {})))
         # A profile with config errors stays listed, with its problem: it did not just vanish.
         for name in sorted(self.config.providers.broken - set(self.config.providers.providers)):
@@ -192,6 +197,16 @@ class Board:
         lists = [ListNode(name=name, counts=Counter(counts), active=name == self.active_name)
                  for name, counts in tally.lists.items()]
         return providers, lists
+
+
+def _scheduled_text(listing: Listing, snapshots: dict[str, TaskSnapshot]) -> str:
+    """A followed instance's scheduled jobs in a few words: how many, and when the next one runs."""
+    if not listing.scheduled:
+        return ""
+    # The next one to run: the earliest among jobs not done yet (done ones keep their past date).
+    times = sorted(str(at) for key in listing.scheduled
+                   if (s := snapshots.get(key)) is not None and not s.finished and (at := s.extra.get("schedule_at")))
+    return f"{len(listing.scheduled)} scheduled" + (f", next {times[0]}" if times else "")
 
 
 def listing_problem(listing: Listing) -> str:

@@ -18,6 +18,7 @@ class ProviderNode:
     instances: Mapping[str, Counter[str]] = field(default_factory=dict)
     listing_problems: Mapping[str, str] = field(default_factory=dict)  # instance -> "listed 50 of 120"
     instance_names: Mapping[str, str] = field(default_factory=dict)  # instance id -> its name (list APIs)
+    scheduled: Mapping[str, str] = field(default_factory=dict)  # instance -> "2 scheduled, next 2024-03-07…"
     problem: str | None = None  # the profile is unusable: why (its first config error)
 
 

@@ -159,6 +159,9 @@ class Sidebar(Tree[NodeRef]):
                 problem = provider.listing_problems.get(instance)
                 if problem:
                     tail.append(f" ⚠ {clean(problem, limit=60)}", style="yellow")
+                scheduled = provider.scheduled.get(instance)
+                if scheduled:
+                    tail.append(f" ⏲ {clean(scheduled, limit=40)}", style="dim")
                 name = provider.instance_names.get(instance) or instance
                 if tail.cell_len + MIN_NAME + 1 > width - _INDENT_PROVIDER:
                     tail = counts_text(counts, tight=True)
