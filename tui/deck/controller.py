@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.config import Config, ProvidersFile, WatchList
+from tui.core.config import Config, ProvidersFile
 from tui.core.engine_process import EngineLike
 from tui.core.eta import EtaBook
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.recall import Stay
 from tui.core.text import clean
-from tui.core.uistate import ListUiState
 from tui.deck.board import Board, Changes
+from tui.deck.lists import DeletedList, ListActions
 from tui.deck.memory import SessionMemory
 from tui.deck.nudge import Nudger
-from tui.deck.outcome import ERROR, WARNING, Note, Outcome
+from tui.deck.outcome import ERROR, Note, Outcome
 from tui.deck.supervisor import RESTART_EVERY, EngineFactory, EngineFailure, EngineSupervisor
 from tui.sources import build_sources
 
@@ -39,14 +39,7 @@ class _RemovedTask:
     ref: TaskRef
 
 
-@dataclass(frozen=True, slots=True)
-class _DeletedList:
-    watchlist: WatchList
-    ui: ListUiState
-    position: int
-
-
-class Deck:
+class Deck(ListActions):
     def __init__(self, config: Config, *, watchlist: str | None = None,
                  sources_factory: Callable[[], Mapping[str, Any]] | None = None,
                  notify: Callable[[], None] = lambda: None, restart_every: float = RESTART_EVERY,
@@ -64,7 +57,7 @@ class Deck:
         self.etas = EtaBook()
         self.nudger: Nudger | None = None  # desktop notifications; the app sets it up (it knows the focus)
         self.paused = False
-        self._undo: _RemovedTask | _DeletedList | None = None
+        self._undo: _RemovedTask | DeletedList | None = None
         self._apply_list_intervals()
 
     # -- engine --------------------------------------------------------------------------------------
@@ -223,7 +216,7 @@ class Deck:
             here = undo.list_name == self.board.active_name
             return Outcome(rows={undo.ref.key} if here else set(), cursor=undo.ref.key if here else None,
                            notes=[Note(f"Restored {self._title(undo.ref)}", timeout=3)])
-        if isinstance(undo, _DeletedList):
+        if isinstance(undo, DeletedList):
             return self._restore_list(undo)
         return Outcome()
 
@@ -294,98 +287,6 @@ class Deck:
                 wanted = float(config.interval)
             self._set_interval(name, max(config.min_interval, min(MAX_INTERVAL, float(wanted))))
 
-    # -- watch lists -----------------------------------------------------------------------------------
-
-    @property
-    def list_names(self) -> list[str]:
-        return self.config.watch.names
-
-    def switch(self, name: str) -> Outcome:
-        if name == self.board.active_name or self.config.watch.get(name) is None:
-            return Outcome()
-        self.board.active_name = name
-        self.board.refresh_active()
-        self.config.ui.set_last_list(name)
-        self._apply_list_intervals()
-        return Outcome(reload=True)
-
-    def cycle(self, step: int) -> Outcome:
-        names = self.list_names
-        if not names:
-            return Outcome()
-        index = names.index(self.board.active_name) if self.board.active_name in names else -1
-        return self.switch(names[(index + step) % len(names)])
-
-    def switch_number(self, number: int) -> Outcome:
-        names = self.list_names
-        return self.switch(names[number - 1]) if 0 < number <= len(names) else Outcome()
-
-    def create_list(self, name: str) -> Outcome:
-        name = name.strip()
-        if not name:
-            return Outcome()
-        try:
-            self.config.watch.create_list(name)
-        except ValueError as exc:
-            return Outcome.refused(clean(str(exc)))
-        return self.switch(name)
-
-    def rename_list(self, new: str) -> Outcome:
-        old, new = self.board.active_name, new.strip()
-        if old is None or not new or new == old:
-            return Outcome()
-        try:
-            self.config.watch.rename_list(old, new)
-        except ValueError as exc:
-            return Outcome.refused(clean(str(exc)))
-        self.config.ui.rename_list(old, new)
-        self.board.active_name = new
-        self.config.ui.set_last_list(new)
-        return Outcome()
-
-    def delete_list(self) -> Outcome:
-        """Delete the active list; tasks and followed instances no other list watches stop being polled."""
-        name = self.board.active_name
-        watchlist = self.board.active
-        if name is None or watchlist is None:
-            return Outcome()
-        position = self.list_names.index(name)
-        ui = self.config.ui.get(name)
-        self.config.watch.delete_list(name)
-        self.config.ui.forget_list(name)
-        gone = [ref.key for ref in watchlist.tasks if not self._watched(ref.key)]
-        if gone:
-            self.engine.remove(gone)
-        follows = self.board.follows()
-        for followed in watchlist.instances:
-            if (followed.provider, followed.instance) not in follows:
-                self.engine.unfollow(followed.provider, followed.instance)
-        self._undo = _DeletedList(watchlist, ui, position)
-        names = self.list_names
-        self.board.active_name = names[0] if names else None
-        self.board.refresh_active()
-        self.config.ui.set_last_list(self.board.active_name)
-        self._apply_list_intervals()
-        return Outcome(reload=True, notes=[Note(f"Deleted watch list {clean(name)} — press u to undo",
-                                                timeout=8)])
-
-    def _restore_list(self, deleted: _DeletedList) -> Outcome:
-        watchlist = deleted.watchlist
-        if self.config.watch.get(watchlist.name) is not None:
-            return Outcome(notes=[Note(f"A list named {clean(watchlist.name)} exists again; not restored",
-                                       severity=WARNING)])
-        self.config.watch.create_list(watchlist.name)
-        self.config.watch.add_tasks(watchlist.name, watchlist.tasks)
-        for followed in watchlist.instances:
-            self.config.watch.follow_instance(watchlist.name, followed.provider, followed.instance,
-                                              followed.since)
-            self.engine.follow(followed.provider, followed.instance, followed.since)
-        self.config.ui.update(watchlist.name, **_ui_fields(deleted.ui))
-        self.engine.add(watchlist.tasks)
-        outcome = self.switch(watchlist.name)
-        outcome.reload = True
-        return outcome.note(f"Restored watch list {clean(watchlist.name)}", timeout=3)
-
     # -- helpers ---------------------------------------------------------------------------------------
 
     def _watched(self, key: str) -> bool:
@@ -395,18 +296,3 @@ class Deck:
         snapshot = self.board.snapshots.get(ref.key)
         title = ref.label or (snapshot.title if snapshot is not None else "") or ref.id
         return clean(title, limit=60)
-
-    def remember_view(self, *, sort: str | None, sort_reverse: bool, filter: str, selected: str | None) -> None:
-        name = self.board.active_name
-        if name and self.config.watch.get(name) is not None:
-            self.config.ui.update(name, sort=sort, sort_reverse=sort_reverse, filter=filter, selected=selected)
-
-    def view(self) -> ListUiState | None:
-        """The remembered sort, filter and selection of the active list."""
-        name = self.board.active_name
-        return self.config.ui.get(name) if name else None
-
-
-def _ui_fields(state: ListUiState) -> dict[str, Any]:
-    return {"sort": state.sort, "sort_reverse": state.sort_reverse, "filter": state.filter,
-            "selected": state.selected, "intervals": dict(state.intervals)}
