@@ -22,6 +22,7 @@ Modules (each exposes `run(quick) -> dict`, and runs on its own too):
     idle      bench_idle.py     real app with 500 finished tasks: CPU share vs an empty Textual app
     startup   bench_startup.py  `python -m tui` in a pty to the first frame with rows, 10k tasks vs empty
     store     bench_store.py    history store: size at 10k tasks, requests at start (90 % finished), UI stall
+    decode    bench_decode.py   a 5 MB Swagger export decoded vs two json.loads; a 20 MB string kept as is
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ MODULES: dict[str, str] = {
     "idle": "bench_idle",
     "startup": "bench_startup",
     "store": "bench_store",
+    "decode": "bench_decode",
 }
 
 
