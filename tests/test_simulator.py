@@ -574,11 +574,10 @@ def test_fault_latency_and_count(sim_reset: SimulatorProcess, client: httpx.Clie
     sim_reset.add_fault("latency", task_id=uuid, seconds=0.3, count=1)
     start = time.monotonic()
     assert smint(client, uuid).status_code == 200
-    assert time.monotonic() - start >= 0.3
-    start = time.monotonic()
-    assert smint(client, uuid).status_code == 200
-    assert time.monotonic() - start < 0.3
+    assert time.monotonic() - start >= 0.3  # a lower bound: the injected delay happened
+    # count=1: the fault is used up (an upper bound on the next answer's time would only measure the machine)
     assert sim_reset.call("GET", "/_sim/faults")["faults"] == []
+    assert smint(client, uuid).status_code == 200
 
 
 @pytest.mark.parametrize(("status", "style", "retry_after"), [
