@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -33,6 +33,7 @@ from tui.deck.outcome import Outcome
 from tui.deck.tidings import Tidings
 from tui.screens.dashboard_dialogs import DashboardDialogs
 from tui.screens.dashboard_feed import DashboardFeed
+from tui.screens.dashboard_layout import DashboardLayout
 from tui.screens.dashboard_memory import MEMORY_WAIT, DashboardMemory
 from tui.screens.notes import NotificationLog, Toaster
 from tui.screens.onboarding import Onboarding
@@ -40,19 +41,17 @@ from tui.screens.row_pacer import RowPacer
 from tui.widgets.detail import DetailPane
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.header import DeckHeader
-from tui.widgets.rows import COLUMNS, build_row, columns_for
+from tui.widgets.rows import COLUMNS, build_row
 from tui.widgets.sidebar import NodeRef, Sidebar
 from tui.widgets.table_model import Row
 from tui.widgets.task_table import TaskTable
 from tui.widgets.welcome import WelcomePanel
 
 AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfinished rows
-WIDE = 200  # from this width the detail pane sits beside the table
-COMPACT = 120  # below this width the sidebar folds away and the detail opens over the table
 GC_TICK = 1.0  # seconds between looks at whether a full garbage collection of everything is due
 
 
-class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
+class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, DashboardFeed):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
@@ -166,24 +165,6 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
             self.call_after_refresh(self.gc_policy.after_load)
             self.set_interval(GC_TICK, self.gc_policy.tick)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._layout_for(event.size.width)
-
-    @property
-    def compact(self) -> bool:
-        return self.app.size.width < COMPACT
-
-    def _layout_for(self, width: int) -> None:
-        body = self.query_one("#body")
-        body.set_class(width >= WIDE, "wide")
-        body.set_class(COMPACT <= width < WIDE, "narrow")
-        body.set_class(width < COMPACT, "compact")
-        show_sidebar = self._sidebar_wanted if self._sidebar_wanted is not None else width >= COMPACT
-        body.set_class(not show_sidebar, "no-sidebar")
-        if width >= COMPACT:
-            body.remove_class("detail-open")
-        self.call_after_refresh(self._fit_title)
-
     def _instance_names(self, provider: str, names: dict[str, str]) -> None:
         self.deck.board.instance_names[provider] = names
         self._update_chrome()
@@ -192,37 +173,6 @@ class DashboardScreen(DashboardMemory, DashboardDialogs, DashboardFeed):
         config = self.deck.config.providers.providers.get(snapshot.ref.provider)
         family = family_of(config.kind) if config is not None else None
         return family.result_label if family is not None else "Result"
-
-    def _fit_title(self) -> None:
-        """Once the table's width is known: the title column takes the room the view leaves."""
-        columns = columns_for(self.table.size.width)
-        if self.table.is_mounted and self.table.size.width and columns != self.table.columns:
-            self.table.set_columns(columns)
-
-    def action_toggle_sidebar(self) -> None:
-        body = self.query_one("#body")
-        self._sidebar_wanted = body.has_class("no-sidebar")
-        self._layout_for(self.app.size.width)
-
-    def action_zoom_detail(self) -> None:
-        body = self.query_one("#body")
-        body.toggle_class("detail-zoom")
-        if body.has_class("detail-zoom"):
-            self.detail.focus_body()
-        else:
-            self.table.focus()
-
-    def _open_detail(self) -> None:
-        self.query_one("#body").add_class("detail-open")
-        self.detail.focus_body()
-
-    def _close_detail(self) -> bool:
-        body = self.query_one("#body")
-        if body.has_class("detail-zoom") or body.has_class("detail-open"):
-            body.remove_class("detail-zoom", "detail-open")
-            self.table.focus()
-            return True
-        return False
 
     # -- from the controller to the widgets ----------------------------------------------------------
 
