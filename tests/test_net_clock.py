@@ -108,7 +108,9 @@ async def test_sidebar_shows_the_clock_hint(sim_reset: SimulatorProcess) -> None
     profile = huawei_profile("kafka", "huawei-dms", sim_reset.base_url, auth=AKSK, interval=1)
     app = TaskdeckApp(deck_config([profile], {"All": [TaskRef("kafka", task, instance=INSTANCE)]}))
     async with run_app(app) as pilot:
-        await wait_until(pilot, lambda: BEHIND_17 in sidebar_text(app), what="the clock hint in the sidebar",
+        # The sidebar wraps the health text over its lines; what they say, joined again:
+        await wait_until(pilot, lambda: BEHIND_17 in " ".join(sidebar_text(app).splitlines()),
+                         what="the clock hint in the sidebar",
                          show=lambda: sidebar_text(app))
         # Once the clock is right again, the hint goes away by itself.
         sim_reset.set_clock_skew(0)
