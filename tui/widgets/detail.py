@@ -11,11 +11,7 @@ parts and a Line-API view), never parsed as markup.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -29,120 +25,32 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tui.clipboard import copy_in_background
-from tui.core.decode import download_url, export_document, to_pretty_json
-from tui.core.display import look_of_word, shown_state
-from tui.core.eta import eta_text
+from tui.core.decode import download_url, to_pretty_json
 from tui.core.model import TaskSnapshot
 from tui.core.paths import downloads_dir
-from tui.core.recall import Stay, memory_note
-from tui.core.text import clean, code_and_message
+from tui.core.recall import Stay
+from tui.core.text import clean
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.detail_header import header_content, update_static
+from tui.widgets.detail_text import (
+    MAX_CHARS,
+    MAX_LINES,
+    SYNC_LIMIT,
+    Body,
+    build_body,
+    default_name,
+    estimated_size,
+    export_bytes,
+    fmt_server_time,
+    fmt_size,
+    same_body,
+)
 from tui.widgets.json_view import JsonView
-from tui.widgets.rows import span
-from tui.widgets.states import theme_style
 
-__all__ = ["DetailPane", "MAX_CHARS", "MAX_LINES"]
-
-MAX_CHARS = 200_000  # shown at most; `e` saves everything
-MAX_LINES = 5_000
-MAX_STAYS = 12  # the newest states of a task's timeline shown
-SYNC_LIMIT = 32_000  # bodies up to this size are formatted right away, larger ones in a thread
-
-LABEL = "$text-muted"
-BAR_WIDTH = 20
-
-
-@dataclass(frozen=True, slots=True)
-class _Body:
-    lines: list[str]
-    highlight: bool
-    truncated: bool
-    size: int | None  # characters of the whole text, when known
-
-
-def _fmt_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def _fmt_epoch(t: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "–"
-
-
-def fmt_server_time(value: str | None) -> str:
-    """A server's time (ISO 8601, or epoch seconds/milliseconds) in the pane's one format: local
-    `YYYY-MM-DD HH:MM:SS`. A value that is neither is shown as it came."""
-    if not value:
-        return ""
-    text = value.strip()
-    try:
-        if text.isdigit():
-            number = int(text)
-            return _fmt_epoch(number / 1000 if number > 10**11 else number)
-        return _fmt_epoch(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-    except (ValueError, OverflowError, OSError):
-        return clean(text, limit=40)
-
-
-def _pretty_raw(text: str) -> str:
-    """The raw body indented when it is JSON (what the server sent, only laid out); else as it is."""
-    try:
-        return to_pretty_json(json.loads(text), max_chars=MAX_CHARS + 1)[0]
-    except (ValueError, RecursionError):
-        return text
-
-
-def build_body(snapshot: TaskSnapshot, raw: bool) -> _Body:
-    """The lines to show for a snapshot: cleaned, at most MAX_CHARS / MAX_LINES. Thread-safe."""
-    highlight = True
-    size: int | None
-    if raw:
-        text = snapshot.raw_body or ""
-        size = len(text)
-        if not text:
-            text, highlight = "(no response body yet)", False
-        elif len(text) <= MAX_CHARS:
-            text = _pretty_raw(text)
-        truncated = len(text) > MAX_CHARS
-        text = text[:MAX_CHARS]
-    else:
-        result = snapshot.result
-        size = len(snapshot.result_raw) if snapshot.result_raw is not None else None
-        if result is None:
-            text, highlight, truncated = "(no result yet)", False, False
-        elif isinstance(result, str):
-            size = len(result)
-            text, highlight, truncated = result[:MAX_CHARS], False, len(result) > MAX_CHARS
-        else:
-            text, truncated = to_pretty_json(result, max_chars=MAX_CHARS)
-    lines = clean(text, multiline=True).split("\n")
-    if len(lines) > MAX_LINES:
-        lines, truncated = lines[:MAX_LINES], True
-    return _Body(lines, highlight, truncated, size)
-
-
-def _estimated_size(snapshot: TaskSnapshot, raw: bool) -> int:
-    if raw:
-        return len(snapshot.raw_body or "")
-    if snapshot.result is None:
-        return 0
-    if isinstance(snapshot.result, str):
-        return len(snapshot.result)
-    if snapshot.result_raw is not None:
-        return len(snapshot.result_raw)
-    return SYNC_LIMIT + 1  # unknown: assume large
-
-
-def _same_body(a: TaskSnapshot, b: TaskSnapshot, raw: bool) -> bool:
-    if raw:
-        return a.raw_body == b.raw_body
-    if a.result is b.result:
-        return True
-    return a.result_raw is not None and a.result_raw == b.result_raw and type(a.result) is type(b.result)
+# The text helpers live in detail_text and the header in detail_header; the names below stay importable
+# from here, where callers and tests have always found them.
+__all__ = ["MAX_CHARS", "MAX_LINES", "DetailPane", "build_body", "default_name", "export_bytes", "fmt_server_time"]
 
 
 class DetailPane(Vertical):
@@ -182,7 +90,7 @@ class DetailPane(Vertical):
         self._token = 0
         self._body_snapshot: TaskSnapshot | None = None  # the snapshot the body was built from
         self._saved_scroll: dict[bool, float] = {}
-        self._body_info: _Body | None = None
+        self._body_info: Body | None = None
         self._loading = False
         # What the shown task's result is called ("Parameters" for a DMS task); set by the screen,
         # which knows each provider's kind.
@@ -236,7 +144,7 @@ class DetailPane(Vertical):
             self._update_note()
             return
         base = self._body_snapshot
-        if same_task and base is not None and _same_body(base, snapshot, self._raw):
+        if same_task and base is not None and same_body(base, snapshot, self._raw):
             self._body_snapshot = snapshot
             return
         self._rebuild_body(keep_scroll=same_task)
@@ -268,7 +176,7 @@ class DetailPane(Vertical):
         self._token += 1
         token = self._token
         self._body_snapshot = snapshot
-        if _estimated_size(snapshot, self._raw) <= SYNC_LIMIT:
+        if estimated_size(snapshot, self._raw) <= SYNC_LIMIT:
             self.workers.cancel_group(self, "detail")
             self._apply_body(token, build_body(snapshot, self._raw), keep_scroll, restore)
             return
@@ -289,7 +197,7 @@ class DetailPane(Vertical):
             return
         self.app.call_from_thread(self._apply_body, token, body, keep_scroll, restore)
 
-    def _apply_body(self, token: int, body: _Body, keep_scroll: bool, restore: float | None) -> None:
+    def _apply_body(self, token: int, body: Body, keep_scroll: bool, restore: float | None) -> None:
         if token != self._token or not self.is_mounted:
             return
         self._loading = False
@@ -303,76 +211,9 @@ class DetailPane(Vertical):
     # -- header -----------------------------------------------------------------
 
     def _update_header(self) -> None:
-        _update_static(self.query_one("#detail-header", Static), self._header_content())
-
-    def _header_content(self) -> Content:
-        s = self._snapshot
-        if s is None:
-            return Content("No task selected.")
-        parts: list[str | tuple[str, str]] = []
-        title = clean(s.title or s.ref.label or s.kind or s.ref.id, limit=300)
-        parts += [(title, "bold"), "\n"]
-        where = [("provider ", s.ref.provider)]
-        if s.ref.instance:
-            where.append(("instance ", s.ref.instance))
-        where.append(("id ", s.ref.id))
-        for i, (label, value) in enumerate(where):
-            parts += [(("  " if i else "") + label, LABEL), clean(value, limit=200)]
-        if s.kind and s.kind != s.title:
-            parts += [("  kind ", LABEL), clean(s.kind, limit=100)]
-        shown = shown_state(s)
-        look = look_of_word(shown)
-        parts += ["\n", ("state ", LABEL), (f"{look.symbol} {shown}", theme_style(look))]
-        if s.raw_state:
-            parts += [("  raw ", LABEL), clean(s.raw_state, limit=60)]
-        note = memory_note(s, time.time())
-        if note:
-            parts += [(f"  {note}", "$warning" if s.gone else LABEL)]
-        if s.progress is not None or s.steps is not None:
-            parts += ["\n", ("progress ", LABEL)]
-            if s.progress is not None:
-                p = max(0.0, min(100.0, float(s.progress)))
-                filled = round(p / 100 * BAR_WIDTH)
-                parts += [("█" * filled, "$accent"), ("░" * (BAR_WIDTH - filled), LABEL), f" {p:.0f}%"]
-            if s.steps is not None:
-                st = s.steps
-                parts += [f"  steps {st.done} done · {st.failed} failed · {st.total} total"]
-            if self._eta is not None and not s.finished:
-                parts += [("  ETA ", LABEL), eta_text(self._eta)]
-        # Times the server did not give are left out, not shown as dashes.
-        times = [("created ", fmt_server_time(s.created)), ("updated ", fmt_server_time(s.updated)),
-                 ("fetched ", _fmt_epoch(s.fetched_at) if s.fetched_at else "")]
-        shown_times = [(label, value) for label, value in times if value]
-        if shown_times:
-            parts.append("\n")
-        for i, (label, value) in enumerate(shown_times):
-            parts += [(("  " if i else "") + label, LABEL), value]
-        if s.summary:
-            parts += ["\n", clean(s.summary, limit=1000)]
-        if self._timeline is not None and self._timeline[0] == s.ref.key and self._timeline[1]:
-            parts += ["\n", ("timeline", LABEL)]
-            for stay in self._timeline[1][-MAX_STAYS:]:
-                look = look_of_word(stay.state)
-                took = f"  {span(stay.duration)}" if stay.duration is not None else ""
-                parts += ["\n  ", (_fmt_epoch(stay.start), LABEL), "  ",
-                          (f"{look.symbol} {clean(stay.state, limit=20)}", theme_style(look)), took]
-        url = download_url(s.result)
-        if url:
-            parts += ["\n", ("download ", LABEL), (clean(url, limit=2000), "bold $accent underline")]
-            parts += [("  o open · Y copy URL", LABEL)]
-        if s.error is not None:
-            e = s.error
-            parts += ["\n", ("⚠ last poll failed: ", "$error bold")]
-            if e.status is not None:
-                parts += [(f"HTTP {e.status} ", "$error")]
-            parts += [clean(code_and_message(e.code and e.code[:100], e.message), limit=1100)]
-            if e.request_id:
-                parts += [("  request id ", LABEL), clean(e.request_id, limit=120)]
-            if e.gone:
-                parts += [("  (the task no longer exists)", "$error")]
-            elif s.fetched_at:
-                parts += [(f"  (showing data from {_fmt_epoch(s.fetched_at)})", LABEL)]
-        return Content.assemble(*parts)
+        update_static(
+            self.query_one("#detail-header", Static), header_content(self._snapshot, self._eta, self._timeline)
+        )
 
     def _update_note(self) -> None:
         note = self.query_one("#detail-note", Static)
@@ -385,17 +226,17 @@ class DetailPane(Vertical):
             what = "Raw response body" if self._raw else self.result_label(s)
             text = f"{what} · v {'decoded result' if self._raw else 'raw body'} · e save · y copy"
             if self._loading:
-                text = f"{what} · formatting {_fmt_size(_estimated_size(s, self._raw))}…"
+                text = f"{what} · formatting {fmt_size(estimated_size(s, self._raw))}…"
             elif body is not None and body.truncated:
                 truncated = True
-                of = f" of {_fmt_size(body.size)}" if body.size else ""
+                of = f" of {fmt_size(body.size)}" if body.size else ""
                 text = (
                     f"{what} is large: showing the first {len(body.lines):,} lines / "
-                    f"{_fmt_size(min(MAX_CHARS, sum(len(x) + 1 for x in body.lines)))}{of}."
+                    f"{fmt_size(min(MAX_CHARS, sum(len(x) + 1 for x in body.lines)))}{of}."
                     " Press e to save all of the result to a file."
                 )
         note.set_class(truncated, "-truncated")
-        _update_static(note, Content(text))
+        update_static(note, Content(text))
 
     # -- actions ----------------------------------------------------------------
 
@@ -494,43 +335,4 @@ class DetailPane(Vertical):
             why = clean(exc.strerror or str(exc))
             self.app.notify(f"Could not save {shown}: {why}", severity="error", markup=False)
         else:
-            self.app.notify(f"Saved {_fmt_size(len(data))} to {shown}", markup=False)
-
-
-def export_bytes(result: Any) -> bytes:
-    """What `e` writes: an APIG export's document itself, else the whole result as JSON."""
-    found = export_document(result)
-    value = found[1] if found is not None else result
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return (to_pretty_json(value)[0] + "\n").encode("utf-8")
-
-
-def _safe_name(name: str) -> str:
-    """A file name every OS accepts: no path separators, no ':' (Windows refuses it, macOS shows '/'),
-    none of Windows' other reserved characters, no control characters."""
-    name = name.replace(":", "-")
-    name = "".join("_" if c in '/\\<>"|?*' or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in name)
-    return name.strip().lstrip(".")[:200] or "result"
-
-
-def default_name(snapshot: TaskSnapshot) -> str:
-    """The file name `e` suggests: the APIG export's own name, else `<task id>.json`."""
-    found = export_document(snapshot.result)
-    if found is not None:
-        return _safe_name(found[0])
-    suffix = ".txt" if isinstance(snapshot.result, str) else ".json"
-    return _safe_name(snapshot.ref.id) + suffix
-
-
-def _update_static(widget: Static, content: Content) -> None:
-    """`Static.update`, laying out the screen only when the widget's height changes: a layout of the
-    whole screen costs more than the rest of a cursor key, and the header changes with every task."""
-    width = widget.content_region.width
-    old = widget.visual
-    if widget.is_mounted and width > 0 and isinstance(old, Content):
-        rules: Any = widget.styles  # what Widget itself passes to get_height
-        same = old.get_height(rules, width) == content.get_height(rules, width)
-        widget.update(content, layout=not same)
-    else:
-        widget.update(content)
+            self.app.notify(f"Saved {fmt_size(len(data))} to {shown}", markup=False)
