@@ -21,7 +21,7 @@ from tui.core.paths import resolve_paths  # noqa: E402
 from tui.demo import start_demo  # noqa: E402
 
 OUT = ROOT / "screenshots"
-SIZE = (160, 50)
+SIZE = (120, 40)  # a common terminal size; the layout folds the detail pane under the table here
 EXPORT_ID = "d6e8834b6f0f4711a2fa5345e5b60833"  # the documented APIG export
 
 
