@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figures, fig, med  # noqa: E402
+from common import Figures, fig, med, standalone  # noqa: E402
 
 from tui.core.decode import decode_nested, decode_result  # noqa: E402
 
@@ -61,12 +60,7 @@ def run(quick: bool = False) -> Figures:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return standalone(run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ than ~0.35 s.) Baseline: the same keys with an empty watch list.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import select
 import sys
@@ -31,7 +29,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_startup import quit_app, spawn_app, write_config  # noqa: E402
-from common import Figures, create_running_tasks, fig, med, p95, simulator  # noqa: E402
+from common import Figures, create_running_tasks, fig, med, p95, simulator, standalone  # noqa: E402
 
 N_TASKS = 10_000
 TARGET_MS = 20.0
@@ -125,12 +123,7 @@ def run(quick: bool) -> Figures:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return standalone(run, __doc__, argv)
 
 
 if __name__ == "__main__":

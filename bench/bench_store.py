@@ -14,10 +14,8 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import functools
-import json
 import os
 import sys
 import tempfile
@@ -30,7 +28,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import Figures, create_finished_tasks, create_running_tasks, fig, simulator, smint_profile  # noqa: E402
+from common import (  # noqa: E402
+    Figures,
+    create_finished_tasks,
+    create_running_tasks,
+    fig,
+    simulator,
+    smint_profile,
+    standalone,
+)
 
 from tui.core.engine import Engine, _CollectingSink  # noqa: E402
 from tui.core.model import TaskRef, TaskSnapshot, TaskState  # noqa: E402
@@ -187,12 +193,7 @@ def run(quick: bool) -> Figures:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return standalone(run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -142,3 +142,15 @@ def wait_until(predicate: Any, timeout: float, step: float = 0.05) -> bool:
             return False
         time.sleep(step)
     return True
+
+
+def standalone(run: Any, doc: str | None, argv: list[str] | None = None) -> int:
+    """`python bench/bench_X.py [--quick] [--json]`: one module's figures as JSON (bench/run.py runs them all)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.quick), indent=2))
+    return 0
