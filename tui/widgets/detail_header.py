@@ -101,11 +101,10 @@ def header_content(
 def update_static(widget: Static, content: Content) -> None:
     """`Static.update`, laying out the screen only when the widget's height changes: a layout of the
     whole screen costs more than the rest of a cursor key, and the header changes with every task."""
-    width = widget.content_region.width
-    old = widget.visual
-    if widget.is_mounted and width > 0 and isinstance(old, Content):
+    width, height = widget.content_region.width, widget.content_region.height
+    if widget.is_mounted and width > 0:
         rules: Any = widget.styles  # what Widget itself passes to get_height
-        same = old.get_height(rules, width) == content.get_height(rules, width)
-        widget.update(content, layout=not same)
+        # compared with the height it has now (an empty Static may be 0 lines high), not the old text's
+        widget.update(content, layout=content.get_height(rules, width) != height)
     else:
         widget.update(content)
