@@ -85,7 +85,7 @@ def big_list(draw: st.DrawFn) -> WatchList:
         TaskRef(providers[i % len(providers)], f"{piece}{i}", instance=None if i % 3 else piece, label=label or None)
         for i in range(count)
     ]
-    return WatchList(draw(name), tasks=tasks)
+    return WatchList(draw(name.filter(str.strip)), tasks=tasks)  # the store refuses blank names
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
