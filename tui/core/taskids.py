@@ -67,8 +67,11 @@ def is_url_safe(value: str) -> bool:
     """Whether `value` stays one path segment, unchanged, in a URL: no "/ ? # %", whitespace or
     control (or other invisible format) characters, and not "." or ".." (which the URL layer resolves
     away). Other odd characters are only unusual (check_task_id warns), not dangerous."""
-    return (bool(value) and value not in DOT_SEGMENTS and _URL_BREAKING.search(value) is None
-            and not any(unicodedata.category(c).startswith("C") for c in value))
+    if not value or value in DOT_SEGMENTS or _URL_BREAKING.search(value) is not None:
+        return False
+    if value.isascii():  # the usual id: the only ASCII "C" characters are controls, which isprintable sees
+        return value.isprintable()
+    return not any(unicodedata.category(c).startswith("C") for c in value)
 
 
 def check_task_id(kind: str, task_id: str) -> str | None:
