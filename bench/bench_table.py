@@ -54,7 +54,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
-from tui.widgets.table_model import Column, Row, make_row, state_cell  # noqa: E402
+from tui.widgets.table_rows import Column, Row, make_row, state_cell  # noqa: E402
 from tui.widgets.task_table import TaskTable  # noqa: E402
 
 N = 10_000

@@ -30,7 +30,7 @@ from tui.widgets.states import (
     rich_style,
     theme_style,
 )
-from tui.widgets.table_model import state_cell
+from tui.widgets.table_rows import state_cell
 from tui.widgets.task_table import TaskTable
 
 

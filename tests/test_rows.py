@@ -7,7 +7,7 @@ from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
 from tui.core.summary import summarize
 from tui.simulator import samples
 from tui.widgets.rows import COLUMNS, INDETERMINATE, build_row, progress_text
-from tui.widgets.table_model import cell_text
+from tui.widgets.table_rows import cell_text
 
 REF = TaskRef("gw", "8abfa7b272adc5b40172b73130065ae7", instance="g")
 TITLE = [c.key for c in COLUMNS].index("title")

@@ -16,7 +16,7 @@ from tui.core.engine import Batch
 from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.screens.row_pacer import RowPacer
 from tui.widgets.rows import COLUMNS
-from tui.widgets.table_model import Row
+from tui.widgets.table_rows import Row
 
 URL = "http://127.0.0.1:9"  # no engine runs: batches are handed over by FakeEngine
 PROGRESS = [c.key for c in COLUMNS].index("progress")

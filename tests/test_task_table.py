@@ -12,16 +12,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from tui.core.text import clean
-from tui.widgets.table_model import (
-    Column,
-    Filter,
-    Row,
-    TableModel,
-    _clean,
-    make_row,
-    needs_clean,
-    state_cell,
-)
+from tui.widgets.table_model import TableModel
+from tui.widgets.table_rows import Column, Filter, Row, _clean, make_row, needs_clean, state_cell
 from tui.widgets.task_table import TaskTable
 
 SIZE = (160, 50)

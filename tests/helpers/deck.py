@@ -153,7 +153,7 @@ def record_notifications(app: Any) -> list[tuple[str, str, str]]:
 
 def row_text(app: Any, key: str) -> str:
     """The plain text of a task's row in the table ("" if it has none)."""
-    from tui.widgets.table_model import cell_text
+    from tui.widgets.table_rows import cell_text
 
     row = app.table.get_row(key)
     return " | ".join(cell_text(c) for c in row.cells) if row is not None else ""

@@ -43,7 +43,7 @@ from tui.widgets.filter_input import FilterInput
 from tui.widgets.header import DeckHeader
 from tui.widgets.rows import COLUMNS, build_row
 from tui.widgets.sidebar import NodeRef, Sidebar
-from tui.widgets.table_model import Row
+from tui.widgets.table_rows import Row
 from tui.widgets.task_table import TaskTable
 from tui.widgets.welcome import WelcomePanel
 

@@ -19,7 +19,7 @@ from tui.deck.tidings import Tidings, rings_bell
 from tui.screens.notes import Toaster
 from tui.screens.row_pacer import RowPacer
 from tui.widgets.detail import DetailPane
-from tui.widgets.table_model import Row
+from tui.widgets.table_rows import Row
 from tui.widgets.task_table import TaskTable
 
 FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second

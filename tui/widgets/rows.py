@@ -12,7 +12,7 @@ from tui.core.model import TaskSnapshot, TaskState
 from tui.core.recall import memory_note
 from tui.core.summary_text import steps_text
 from tui.core.text import span
-from tui.widgets.table_model import Column, Row, make_row, state_cell
+from tui.widgets.table_rows import Column, Row, make_row, state_cell
 
 # A row is stale when its data is older than this many missed intervals.
 STALE_AFTER_INTERVALS = 3

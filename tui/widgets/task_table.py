@@ -51,7 +51,8 @@ from tui.core.model import TaskState
 from tui.core.text import clean
 from tui.widgets.scrolling import set_virtual_size
 from tui.widgets.states import state_class_css
-from tui.widgets.table_model import Cell, Column, Row, TableModel, needs_clean
+from tui.widgets.table_model import TableModel
+from tui.widgets.table_rows import Cell, Column, Row, needs_clean
 
 __all__ = ["Column", "Row", "TaskTable"]
 
