@@ -674,7 +674,7 @@ def test_row_view_matches_crop_extend_and_leaves_no_reference_cycle() -> None:
     from rich.style import Style
     from textual.strip import Strip
 
-    from tui.widgets.task_table import _view
+    from tui.widgets.table_drawing import _view
 
     pad = Style(bgcolor="red")
     for length in (10, 30, 45):
