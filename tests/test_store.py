@@ -273,3 +273,21 @@ def test_sigkill_during_heavy_writes_loses_nothing_reported(location: str) -> No
             for i in range(50):
                 task = f"{run}-{batch}-{i}"
                 assert {(task, "pending"), (task, "running"), (task, "succeeded")} <= seen, task
+
+
+def test_a_read_gives_back_exactly_what_was_written(location: str) -> None:
+    """The store is read as one JSON document made by SQLite; floats, text and NULLs survive it unchanged."""
+    store = Store.open(location)
+    odd = TaskRef("acme", "t/\"1\"\u2028", instance="i\\1", label="\x1b[31mred\x1b[0m \u00e9\U0001f600")
+    plain = TaskRef("acme", "t2")
+    first = snap(odd, TaskState.RUNNING, 1_764_470_000.1234567, progress=100 / 3, title="a\nb\tc", summary="\"q\"",
+                 steps=Steps(1, 0, 3), raw_state="EXECUTING", result={"x": [1.5e-7, None, "\u0000"]})
+    second = snap(plain, TaskState.PENDING, T0)
+    store.record([first, second])
+    store.close()
+    loaded = Store.open(location).load()
+    got = loaded[odd.key]
+    assert got.ref == odd and got.fetched_at == first.fetched_at and got.progress == first.progress
+    assert (got.title, got.summary, got.raw_state, got.steps) == (first.title, first.summary, "EXECUTING", Steps(1, 0, 3))
+    assert got.result == {"x": [1.5e-7, None, "\u0000"]} and got.gone_since is None
+    assert loaded[plain.key].progress is None and loaded[plain.key].steps is None

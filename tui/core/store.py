@@ -27,14 +27,14 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.paths import Paths, ensure_dir
-from tui.core.store_rows import COLUMNS, decode_results, from_row, to_row
+from tui.core.store_rows import COLUMNS, LOAD_AS_JSON, decode_results, from_row, rows_from_json, to_row
 
 log = logging.getLogger("taskdeck.store")
 
@@ -186,7 +186,10 @@ class Store:
     def load(self, keys: Collection[str] | None = None) -> dict[str, TaskSnapshot]:
         """The remembered snapshot of every task (or of `keys`), marked `remembered`."""
         with self._lock:
-            rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks").fetchall()
+            try:
+                rows: Sequence[Sequence[Any]] = rows_from_json(self._conn.execute(LOAD_AS_JSON).fetchone()[0])
+            except sqlite3.OperationalError:  # an SQLite without JSON: row by row
+                rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks").fetchall()
         if keys is not None:
             wanted = set(keys)
             rows = [row for row in rows if row[0] in wanted]

@@ -8,6 +8,7 @@ so nobody mistakes a cut document for a whole one.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,27 @@ CUT_MARK = "\n… [cut by taskdeck: the result was longer than 1 MB]"
 COLUMNS = ("key", "provider", "instance", "id", "label", "state", "raw_state", "progress", "steps_done",
             "steps_failed", "steps_total", "title", "kind", "summary", "created", "updated", "result",
             "result_cut", "fetched_at", "gone_since")
+
+
+# The whole `tasks` table as one JSON document, made by SQLite in one step. Why: fetching
+# 10,000 rows one by one gives the GIL away and back at every row, and while the UI thread
+# is busy starting the app each hand-back waits for its switch interval: the read took
+# 0.6-0.9 s instead of 0.07 s. REAL columns travel as 17-digit text (SQLite's JSON writes 15
+# digits), so they come back exactly as stored.
+_REAL_COLUMNS = frozenset({"progress", "fetched_at", "gone_since"})
+_REAL_AT = tuple(i for i, c in enumerate(COLUMNS) if c in _REAL_COLUMNS)
+LOAD_AS_JSON = "SELECT json_group_array(json_array({})) FROM tasks".format(", ".join(
+    f"iif({c} IS NULL, NULL, printf('%!.17g', {c}))" if c in _REAL_COLUMNS else c for c in COLUMNS))
+
+
+def rows_from_json(text: str | None) -> list[list[Any]]:
+    """The rows of LOAD_AS_JSON's document, shaped as a SELECT of COLUMNS gives them."""
+    rows: list[list[Any]] = json.loads(text) if text else []
+    for row in rows:
+        for i in _REAL_AT:
+            if row[i] is not None:
+                row[i] = float(row[i])
+    return rows
 
 
 def _result_text(result: Any) -> tuple[str | None, bool]:
@@ -66,7 +88,7 @@ def _state(value: str) -> TaskState:
 _NOT_DECODED = object()
 
 
-def decode_results(rows: list[tuple[Any, ...]]) -> list[Any]:
+def decode_results(rows: Sequence[Sequence[Any]]) -> list[Any]:
     """The results of many rows, decoded in one json.loads call: 10,000 calls cost more than their
     parsing. Safe because every stored text was written by `to_row` as one JSON document (cut ones are
     not JSON and are handled alone); row by row if the batch does not parse all the same."""
@@ -93,7 +115,7 @@ def decode_results(rows: list[tuple[Any, ...]]) -> list[Any]:
     return values
 
 
-def from_row(row: tuple[Any, ...], result_value: Any = _NOT_DECODED) -> TaskSnapshot:
+def from_row(row: Sequence[Any], result_value: Any = _NOT_DECODED) -> TaskSnapshot:
     """A remembered snapshot from a `tasks` row (`result_value`: its result, if decoded already)."""
     (_key, provider, instance, task_id, label, state, raw_state, progress, done, failed, total, title, kind,
      summary, created, updated, result, cut, fetched_at, gone_since) = row

@@ -28,7 +28,6 @@ Loading never raises for bad content: it returns the usable data and the problem
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 
 import tomli_w
 
+from tui.core import tomlfast
 from tui.core.model import TaskRef
 from tui.core.problems import (
     INFO,
@@ -368,8 +368,8 @@ def parse_watchlists(
     """
     reader = _Reader(path, text, providers)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlfast.loads(text)
+    except tomlfast.TOMLDecodeError as exc:
         return WatchlistsFile(), [syntax_problem(path, text, exc)]
     return reader.read(data), reader.problems
 

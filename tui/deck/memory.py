@@ -34,6 +34,7 @@ class SessionMemory:
         self._remembered: dict[str, TaskSnapshot] | None = None  # for the board, taken once
         self._all: dict[str, TaskSnapshot] | None = None  # for the engine (read-only), every time
         self.loaded = threading.Event()  # set once `load` has run, whatever its outcome
+        self.tidied = threading.Event()  # set once `housekeeping` has run, whatever its outcome
 
     def _open(self) -> Store:
         with self._lock:
@@ -45,22 +46,28 @@ class SessionMemory:
 
     def housekeeping(self, keys: Iterable[str]) -> None:
         """Once per session: forget tasks in no list and transitions past `[ui] remember_days`."""
-        if self._tidied:
-            return
-        self._tidied = True
-        store = self._open()
+        with self._lock:
+            if self._tidied:
+                return
+            self._tidied = True
         try:
-            tasks, transitions = store.prune(keep=set(keys), remember_days=self.remember_days)
+            tasks, transitions = self._open().prune(keep=set(keys), remember_days=self.remember_days)
         except Exception as exc:  # noqa: BLE001 - tidying is never worth stopping the session
             log.warning("the history store could not be pruned: %s", exc)
             return
+        finally:
+            self.tidied.set()
         if tasks or transitions:
             log.info("history store: forgot %d task(s) in no list and %d old state change(s)", tasks, transitions)
 
     def load(self, keys: Collection[str]) -> None:
-        """Tidy the store, then read the remembered snapshots of `keys` (a thread of its own, at start)."""
+        """Read the remembered snapshots of `keys` (a thread of its own, at start).
+
+        Opening the store checks it (a damaged one is moved aside), so once `loaded` is set the
+        engine may open it too. Tidying comes after, in `start`: the first rows wait for the
+        read, not for the prune.
+        """
         try:
-            self.housekeeping(keys)
             try:
                 remembered = self._open().load(keys)
             except Exception as exc:  # noqa: BLE001 - an unreadable memory is an empty one
@@ -96,10 +103,11 @@ class SessionMemory:
         return [Note(clean(text), title="History", severity=WARNING, timeout=15) for text in notes]
 
     def start(self, keys: list[str], done: Callable[[], None]) -> None:
-        """`load` in a thread of its own, then `done()` (from that thread)."""
+        """`load` in a thread of its own, then `done()` (from that thread), then `housekeeping`."""
         def load() -> None:
             self.load(keys)
             done()
+            self.housekeeping(keys)
 
         threading.Thread(target=load, name="taskdeck-memory", daemon=True).start()
 

@@ -137,7 +137,9 @@ def build_row(snapshot: TaskSnapshot, *, interval: float, now: float | None = No
     if snapshot.gone and snapshot.gone_since is not None:
         error = f"{error} — {note}" if error else note
     remark = error or note
-    title = snapshot.title or ref.label or ""  # a task never read yet still shows its label
+    # A task never read yet still shows its label, or at least its id: a column of bare "? unknown"
+    # rows tells the user nothing, and the id column is off to the right at most widths.
+    title = snapshot.title or ref.label or ref.id
     # An error takes the summary's place, so it is seen without opening the detail or scrolling right.
     said = str(snapshot.error) if snapshot.error else error  # the server's words, also for a gone task
     detail = f"⚠ {said}" if said else _detail(snapshot, title)
