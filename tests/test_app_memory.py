@@ -73,6 +73,9 @@ async def test_rows_open_remembered_and_finished_tasks_are_not_fetched(sim_reset
             assert shown.result == seen[ref.key].result and shown.summary == seen[ref.key].summary
             assert seen[ref.key].state.value in second.table.get_row(ref.key).state  # type: ignore[union-attr]
         assert sum(1 for r in refs if second.board.snapshots[r.key].state is TaskState.FAILED) == 1
+        # the collector's policy took over once the remembered rows were on screen
+        assert second.gc_policy is not None
+        await wait_until(pilot, lambda: second.gc_policy is not None and second.gc_policy.installed)
         second.table.move_cursor_to_key(export.key)
         await wait_until(pilot, lambda: second.detail.snapshot is not None
                          and second.detail.snapshot.ref.key == export.key and not second.detail.busy)

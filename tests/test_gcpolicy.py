@@ -76,3 +76,17 @@ def test_tick_collects_everything_only_when_due_and_nobody_types(policy: tuple[G
     clock.now += gcpolicy.OVERDUE
     p.input_seen()
     assert p.tick()  # long overdue: runs even while keys keep coming
+
+
+def test_the_start_up_hold_ends_with_the_first_load(policy: tuple[GcPolicy, Clock]) -> None:
+    p, _ = policy
+    gcpolicy.hold()
+    try:
+        assert not gc.isenabled()  # start-up: no automatic collection
+        p.after_load()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    gcpolicy.hold()
+    p.uninstall()  # an app that stops before its first rows gives the collector back all the same
+    assert gc.isenabled()

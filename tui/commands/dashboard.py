@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
+from tui.core import gcpolicy
 from tui.core.config import Config, SaveBlockedError, load_config
 from tui.core.problems import ConfigError
 from tui.core.store import memory_location
@@ -14,6 +16,14 @@ from tui.logfile import setup_log_file
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
         setup_log_file(args.log_file)
+    gcpolicy.hold()  # until the first rows are on screen (tui/core/gcpolicy.py)
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from tui.app import TaskdeckApp
 
     demo = None

@@ -7,8 +7,14 @@ snapshot per task) and 60-180 ms on this project's VM, several times a minute:
 every key pressed then waits for it (bench/bench_latency.py, `gc2_max`).
 
 What `GcPolicy` does (the collector itself is unchanged):
+- `hold()`, before the config is read: no automatic collection during start-up.
+  Nearly everything allocated then lives as long as the app (modules, Textual's
+  styles, 10,000 refs, snapshots and rows), so each full collection walked a
+  growing heap to free next to nothing: one took 100 ms in the middle of the
+  first frame.
 - `after_load()`: once the first rows are on screen, collect once and freeze
-  (`gc.freeze`): what is alive then is left out of every later collection.
+  (`gc.freeze`): what is alive then is left out of every later collection. It
+  also ends the hold.
 - after each automatic full collection, its survivors are frozen too, so the next
   one walks only what was promoted since (a few thousand objects) instead of
   every task's row and snapshot again.
@@ -41,6 +47,13 @@ IDLE = 5.0  # s without input before such a collection may run
 OVERDUE = 3_600.0  # s: then it runs even while keys keep coming
 
 
+def hold() -> None:
+    """No automatic collection until `GcPolicy.after_load` (or `uninstall`): start-up allocates
+    what lives as long as the app. The dashboard calls after_load within about a second of its
+    mount, whatever the watch list holds; the `taskdeck` command ends the hold on exit too."""
+    gc.disable()
+
+
 class GcPolicy:
     """Freeze what survives, collect everything now and then when nobody is typing."""
 
@@ -63,6 +76,7 @@ class GcPolicy:
         if self._installed:
             return
         self._installed = True
+        gc.enable()  # the end of `hold()`
         self._saved_threshold = gc.get_threshold()
         _, middle, old = self._saved_threshold
         gc.set_threshold(max(YOUNG_THRESHOLD, self._saved_threshold[0]), middle, old)
@@ -73,6 +87,7 @@ class GcPolicy:
 
     def uninstall(self) -> None:
         """Back to Python's defaults (everything unfrozen). For tests and shutdown."""
+        gc.enable()
         if not self._installed:
             return
         self._installed = False

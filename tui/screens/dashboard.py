@@ -161,8 +161,6 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
         for outcome in early:
             self.show_outcome(outcome)
         if self.gc_policy is not None:
-            # once the first rows are painted, what is alive is long-lived: keep it out of collections
-            self.call_after_refresh(self.gc_policy.after_load)
             self.set_interval(GC_TICK, self.gc_policy.tick)
 
     def _instance_names(self, provider: str, names: dict[str, str]) -> None:
@@ -234,6 +232,9 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
         self._update_chrome()
         key = table.cursor_key
         self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+        if self.gc_policy is not None and not self.gc_policy.installed:
+            # once the first rows are painted, what is alive is long-lived: keep it out of collections
+            self.call_after_refresh(self.gc_policy.after_load)
 
     def remember_view(self) -> None:
         table = self.table
