@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from textual import events
 
 from tests.helpers.deck import deck_config, smint_profile
@@ -17,6 +18,7 @@ from tui.core.model import TaskRef, TaskSnapshot, TaskState
 from tui.screens.row_pacer import RowPacer
 from tui.widgets.rows import COLUMNS
 from tui.widgets.table_rows import Row
+from tui.widgets.task_table import TaskTable
 
 URL = "http://127.0.0.1:9"  # no engine runs: batches are handed over by FakeEngine
 PROGRESS = [c.key for c in COLUMNS].index("progress")
@@ -123,3 +125,53 @@ async def test_a_batch_larger_than_a_slice_is_applied_in_order_with_keys_handled
             assert isinstance(row, Row) and row.sort_keys[PROGRESS] == snapshot.progress, key
         assert [table.get_row(k).sort_keys[PROGRESS] for k in table.visible_keys] == \
             sorted(s.progress for s in newest.values())  # type: ignore[union-attr]
+
+
+def record_applies(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The keys of each batch of rows the task table is given, in order."""
+    applied: list[list[str]] = []
+    original = TaskTable.apply
+
+    def apply(self: TaskTable, changed: Any, removed: Any = ()) -> Any:
+        if changed:
+            applied.append(list(changed))
+        return original(self, changed, removed)
+
+    monkeypatch.setattr(TaskTable, "apply", apply)
+    return applied
+
+
+async def test_a_long_list_opens_with_its_first_screens_and_the_rest_follows_in_list_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    refs = [TaskRef("acme", f"t{i:04d}") for i in range(700)]
+    keys = [r.key for r in refs]
+    applied = record_applies(monkeypatch)
+    app = TaskdeckApp(deck_config([smint_profile("acme", URL)], {"A": refs}), start_engine=False)
+    app.gc_policy = None
+    app.deck.supervisor.engine = FakeEngine()  # type: ignore[assignment]
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, table = app.dashboard, app.table
+        await settle(app)
+        await pilot.pause()
+        # the first frame had two screens of rows (40 lines each), not all 700; the rest came in list order
+        assert applied[0] == keys[:80] and len(applied) > 1
+        assert [key for batch in applied for key in batch] == keys
+        assert table.visible_keys == keys and screen.slices > 0
+        assert table.cursor_key == keys[0] and int(table.scroll_offset.y) == 0
+
+
+async def test_a_saved_selection_far_down_the_list_is_on_screen_from_the_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    refs = [TaskRef("acme", f"t{i:04d}") for i in range(700)]
+    keys = [r.key for r in refs]
+    applied = record_applies(monkeypatch)
+    app = TaskdeckApp(deck_config([smint_profile("acme", URL)], {"A": refs}), start_engine=False)
+    app.gc_policy = None
+    app.deck.supervisor.engine = FakeEngine()  # type: ignore[assignment]
+    app.deck.remember_view(sort=None, sort_reverse=False, filter="", selected=keys[500])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert applied[0] == keys[:540]  # down to the selected row and a screen past it
+        assert [key for batch in applied for key in batch] == keys
+        assert app.table.cursor_key == keys[500]

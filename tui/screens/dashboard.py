@@ -217,9 +217,10 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
         table = self.table
         table.clear()
         self.pacer.clear()  # every row is built below
-        now = time.time()
-        table.apply({ref.key: self._row(ref.key, now) for ref in self.deck.board.active_refs()})
+        keys = [ref.key for ref in self.deck.board.active_refs()]
         state = self.deck.view()
+        self._fill_rows(keys, whole=state is not None and bool(state.sort or state.filter),
+                        selected=state.selected if state is not None else None)
         filter_input = self.query_one("#filter", Input)
         if state is not None:
             if state.sort:

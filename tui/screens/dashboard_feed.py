@@ -25,6 +25,7 @@ from tui.widgets.task_table import TaskTable
 FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
 CHROME_EVERY = 1.0  # seconds between updates of header and sidebar when nothing notable happened
 SLICE_GAP = 0.002  # seconds the loop is left to input and painting between two slices of rows
+FIRST_SCREENS = 2  # screens of rows a list opens with; the rest follow in slices
 
 
 class DashboardFeed(Screen[None]):
@@ -98,6 +99,32 @@ class DashboardFeed(Screen[None]):
         if self.deck.config.providers.ui.get("bell", False) and rings_bell(changes, self.deck.board):
             self.app.bell()
         self.flushes += 1
+
+    def _fill_rows(self, keys: list[str], *, whole: bool, selected: str | None = None) -> None:
+        """Put the active list's rows into the (empty) table.
+
+        Building a row costs ~30 µs, so a 10,000-task list cost 0.3 s before its first frame.
+        Unless `whole` (a saved sort or filter needs every row at once), the list opens with its
+        first FIRST_SCREENS screens of rows (down to the `selected` row and a screen past it) and
+        the rest follows in slices, in list order: the order an unsorted table shows, so no row
+        on screen moves meanwhile.
+        """
+        now = time.time()
+        count = len(keys)
+        if not whole:
+            screen = max(1, self.app.size.height)
+            count = screen * FIRST_SCREENS
+            if selected is not None:
+                try:
+                    count = max(count, keys.index(selected) + screen)
+                except ValueError:
+                    pass
+        first = keys[:count]
+        self.table.apply({key: self._row(key, now) for key in first})
+        if len(first) < len(keys):
+            self.pacer.add(keys[len(first):])
+            if self._slice_timer is None:
+                self._slice_timer = self.set_timer(SLICE_GAP, self._apply_slice)
 
     def _apply_slice(self) -> None:
         """Build and apply one slice of the waiting rows (those on screen first); if rows are left,
