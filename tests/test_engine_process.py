@@ -253,3 +253,25 @@ def test_both_engines_share_one_command_set() -> None:
     assert calls == [("set_interval", "p", 2.0)]
     with pytest.raises(ValueError, match="unknown engine command"):
         apply_command(Recording(), ("__class__",))  # type: ignore[arg-type]
+
+
+def test_commands_never_wait_for_a_child_that_reads_none_yet(tmp_path) -> None:
+    """A caller (the UI thread) is never blocked by a full pipe: commands queue until the child reads."""
+    from tests.helpers.late_sources import sources_after
+
+    flag = tmp_path / "go"
+    engine = EngineProcess(functools.partial(sources_after, str(flag), 20.0))
+    thread = threading.Thread(target=engine.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while engine.pid is None:
+        assert time.monotonic() < deadline, "the child did not start"
+        time.sleep(0.01)
+    refs = [TaskRef("acme", f"task-{i:06d}-" + "x" * 40) for i in range(20_000)]  # far more than a pipe holds
+    for at in range(0, len(refs), 1000):
+        engine.add(refs[at:at + 1000])
+    flag.touch()  # only now does the child get to read
+    assert engine.wait_ready(30)
+    engine.stop()
+    thread.join(30)
+    assert not thread.is_alive() and engine.error is None

@@ -36,6 +36,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -153,10 +154,11 @@ class EngineProcess(EngineCommands):
         self._context: Any = multiprocessing.get_context(start_method)
         self._send_every = send_every
         self._store = store  # a file location: a memory store would live in the child only
-        self._lock = threading.Lock()  # guards _pending, _commands, _stopped
-        self._send_lock = threading.Lock()  # one writer at a time on the command pipe
+        self._lock = threading.Lock()  # guards _commands, _stopped
         self._inbox = _CollectingSink(notify)  # batches from the child, merged until the UI takes them
-        self._pending: list[tuple[Any, ...]] = []
+        # Commands wait here for the sender thread: a caller (the UI thread) never blocks on a pipe the
+        # child is not reading yet (10,000 tasks to add are ~600 kB; the pipe holds 64 kB). None ends it.
+        self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._commands: Connection | None = None
         self._stopped = False
         self._ready = threading.Event()
@@ -186,16 +188,17 @@ class EngineProcess(EngineCommands):
         data_w.close()
         self._process = process
         with self._lock:
-            pending, self._pending = self._pending, []
             self._commands = commands_w
-        for message in pending:
-            self._send(message)
+        sender = threading.Thread(target=self._sender, args=(commands_w,), name="taskdeck-engine-send", daemon=True)
+        sender.start()
         try:
             self._read(data_r, should_stop)
         finally:
             with self._lock:
                 self._commands = None
                 self._stopped = True
+            self._outbox.put(None)
+            sender.join(5.0)
             commands_w.close()
             data_r.close()
             process.join(5.0)
@@ -250,16 +253,17 @@ class EngineProcess(EngineCommands):
 
     def _send(self, message: tuple[Any, ...]) -> None:
         with self._lock:
-            conn = self._commands
-            if conn is None:
-                if not self._stopped:
-                    self._pending.append(message)
+            if self._stopped:
                 return
-        try:
-            with self._send_lock:
+        self._outbox.put(message)  # sent once the child runs, in order
+
+    def _sender(self, conn: Connection) -> None:
+        """The sender thread: write queued commands to the child until None (or the child has gone)."""
+        while (message := self._outbox.get()) is not None:
+            try:
                 conn.send(message)
-        except (OSError, ValueError):
-            pass  # the child has gone: the engine has stopped
+            except (OSError, ValueError):
+                return  # the child has gone: the engine has stopped
 
     def _command(self, command: Command) -> None:
         self._send(command)
