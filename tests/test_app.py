@@ -200,3 +200,25 @@ async def test_help_and_debug_screens(sim_reset: SimulatorProcess) -> None:
         text = app.export_screenshot()
         assert "sim-secret" not in text and "SIMSECRETKEY" not in text
         assert "Providers" in text
+
+
+async def test_the_demo_shows_a_finished_tasks_timeline(sim_reset: SimulatorProcess) -> None:
+    """--demo keeps its store in memory, in this process: the engine that writes it runs here too, so the
+    detail pane's timeline has the transitions the engine recorded."""
+    from tui.core.engine_process import EngineProcess
+    from tui.core.store import memory_location
+
+    app = TaskdeckApp(demo_config(sim_reset), demo=True, store=memory_location())
+    async with app.run_test(size=SIZE) as pilot:
+        assert not isinstance(app.engine, EngineProcess)
+        await wait_for(pilot, lambda: polled(app) > 40)
+        sim_reset.advance(24 * 3600)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: app.board.snapshots[key_of(app, APIG_EXPORT)].finished)
+        assert app.table.move_cursor_to_key(key_of(app, APIG_EXPORT))
+
+        def timeline() -> str:
+            header = app.screen.query_one("#detail-header").render().plain  # type: ignore[attr-defined]
+            return header.split("timeline", 1)[1] if "timeline" in header else ""
+
+        await wait_for(pilot, lambda: "succeeded" in timeline() or "failed" in timeline())

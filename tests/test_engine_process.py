@@ -21,6 +21,7 @@ from tui.core.engine import Batch, Engine
 from tui.core.engine_commands import COMMANDS, EngineCommands, apply_command
 from tui.core.engine_process import ENGINE_ENV, EngineProcess, EngineProcessError, create_engine, engine_kind
 from tui.core.model import TaskRef, TaskState
+from tui.core.store import memory_location
 from tui.simulator import credentials as cred
 from tui.simulator.process import SimulatorProcess
 from tui.sources import build_sources
@@ -215,6 +216,9 @@ def test_create_engine_picks_the_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     # a factory that cannot reach another process keeps the engine in this one
     assert isinstance(create_engine(lambda: {}), Engine)
     assert isinstance(create_engine(factory, kind="thread"), Engine)
+    # a store in memory (--demo) lives in this process: so does the engine that writes it
+    assert isinstance(create_engine(factory, store=memory_location()), Engine)
+    assert isinstance(create_engine(factory, store="/nonexistent/history.sqlite3"), EngineProcess)
     monkeypatch.setenv(ENGINE_ENV, "fibre")
     with pytest.raises(ValueError, match=ENGINE_ENV):
         create_engine(factory)

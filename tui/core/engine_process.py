@@ -48,6 +48,7 @@ from tui.core.engine_commands import Command, EngineCommands, apply_command
 from tui.core.model import TaskRef, TaskSnapshot
 from tui.core.poll_parts import close_sources
 from tui.core.poller import Poller
+from tui.core.store import MEMORY_PREFIX
 
 ENGINE_ENV = "TASKDECK_ENGINE"
 ENGINE_KINDS = ("thread", "process")
@@ -107,10 +108,13 @@ def create_engine(sources_factory: Callable[[], Mapping[str, Any]], notify: Call
     """An engine of the chosen kind (see `engine_kind`).
 
     A factory that cannot be pickled (a lambda, a closure) cannot reach a child
-    process; the thread engine is used for it whatever the kind. `remembered` hands
-    the thread engine what the session has read from the store (a child reads it itself).
+    process; the thread engine is used for it whatever the kind. So is a store in
+    memory (`--demo`): it lives in one process, and the dashboard reads the timeline
+    from the store the engine writes. `remembered` hands the thread engine what the
+    session has read from the store (a child reads it itself).
     """
-    if engine_kind(kind) == "process" and picklable(sources_factory):
+    in_memory = store is not None and store.startswith(MEMORY_PREFIX)
+    if engine_kind(kind) == "process" and picklable(sources_factory) and not in_memory:
         return EngineProcess(sources_factory, notify=notify, store=store)
     return Engine(sources_factory, notify=notify, store=store, remembered=remembered)
 
