@@ -10,7 +10,10 @@ variant runs flat out. Requests/s is counted by the simulator (its own process o
 Variants, each in its own event loop, interleaved over the repetitions:
 - engine: `tui.core.engine.Engine` (poller in its thread, providers' fetch + parse,
   health, coalescing), the main thread draining batches 4x/s like the dashboard;
-- engine-process: `tui.core.engine_process.EngineProcess` (poller in a child process);
+- engine-process: `tui.core.engine_process.EngineProcess` (poller in a child process),
+  at the bare loop's priority; and as information, with the child at nice CHILD_NICE
+  as the dashboard starts it: on a saturated machine (the simulator takes one of two
+  cores) background work then yields, which costs it throughput here;
 - bare: `concurrency` asyncio tasks each looping `await client.get(path)` then
   `json.loads(body)` over the same ids, on the same `httpx.AsyncClient` as the
   provider builds it (`make_client`: same transport, limits, headers, auth);
@@ -37,6 +40,7 @@ if __package__ in (None, ""):
 from common import Figures, create_running_tasks, fig, med, proc_cpu_seconds, simulator, smint_profile  # noqa: E402
 
 from tui.core.config import ProviderConfig  # noqa: E402
+from tui.core.engine_process import CHILD_NICE  # noqa: E402
 from tui.core.model import TaskRef  # noqa: E402
 from tui.providers.registry import create_provider  # noqa: E402
 from tui.simulator import credentials as cred  # noqa: E402
@@ -128,11 +132,11 @@ def bare_aiohttp(sim: SimulatorProcess, ids: list[str], warmup: float, seconds: 
 
 
 def engine(sim: SimulatorProcess, ids: list[str], profile: ProviderConfig, warmup: float, seconds: float,
-           kind: str = "thread") -> Window:
-    from tui.core.engine_process import create_engine
+           kind: str = "thread", nice: int = 0) -> Window:
+    from tui.core.engine_process import EngineProcess, create_engine
 
     factory = functools.partial(build_sources, [profile])
-    eng = create_engine(factory, kind=kind)
+    eng = EngineProcess(factory, nice=nice) if kind == "process" else create_engine(factory, kind=kind)
     thread = threading.Thread(target=eng.run, name="engine", daemon=True)
     thread.start()
     eng.wait_ready(30)
@@ -169,6 +173,8 @@ def measure(quick: bool) -> dict[str, list[Window]]:
             runs.setdefault("bare", []).append(bare_httpx(sim, ids, profile, warmup, seconds))
             runs.setdefault("engine", []).append(engine(sim, ids, profile, warmup, seconds))
             runs.setdefault("engine_process", []).append(engine(sim, ids, profile, warmup, seconds, "process"))
+            runs.setdefault("engine_process_nice", []).append(
+                engine(sim, ids, profile, warmup, seconds, "process", nice=CHILD_NICE))
             runs.setdefault("aiohttp", []).append(bare_aiohttp(sim, ids, warmup, seconds))
         if not quick:  # httpx's own transport is slow (~300-500 req/s): information only, full run only
             httpx_profile = smint_profile(sim.base_url, name="bench", interval=1.0, concurrency=CONCURRENCY,
@@ -199,6 +205,10 @@ def run(quick: bool) -> Figures:
             value >= RATIO_TARGET * bare, baseline=bare)
         out[f"poller_{name}_cpu_per_req"] = fig(cpu(name), "ms", "info: client CPU per request (all processes)",
                                                 True, baseline=cpu("bare"))
+    niced = rate("engine_process_nice")
+    out["poller_engine_process_nice_req_per_s"] = fig(
+        niced, "req/s", f"info: process engine with its child at nice {CHILD_NICE}, as the dashboard starts it "
+        "(background work yields to the UI and to everything else on a saturated machine)", True, baseline=bare)
     out["poller_bare_httpx_aiohttp_req_per_s"] = fig(bare, "req/s", "baseline: bare loop, httpx on httpx-aiohttp",
                                                      True, baseline=aio)
     out["poller_bare_aiohttp_req_per_s"] = fig(aio, "req/s", "info: ceiling, bare loop on aiohttp alone", True)

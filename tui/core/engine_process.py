@@ -150,13 +150,14 @@ class EngineProcess(EngineCommands):
 
     def __init__(self, sources_factory: Callable[[], Mapping[str, Any]],
                  notify: Callable[[], None] = lambda: None, *, start_method: str = "spawn",
-                 send_every: float = SEND_EVERY, store: str | None = None) -> None:
+                 send_every: float = SEND_EVERY, store: str | None = None, nice: int = CHILD_NICE) -> None:
         if not picklable(sources_factory):
             raise TypeError("EngineProcess needs a picklable sources_factory (a module-level function or a "
                             "functools.partial of one), not a lambda or closure")
         self._factory = sources_factory
         self._context: Any = multiprocessing.get_context(start_method)
         self._send_every = send_every
+        self._nice = nice  # added to the child's niceness (CHILD_NICE)
         self._store = store  # a file location: a memory store would live in the child only
         self._lock = threading.Lock()  # guards _commands, _stopped
         self._inbox = _CollectingSink(notify)  # batches from the child, merged until the UI takes them
@@ -184,7 +185,7 @@ class EngineProcess(EngineCommands):
         commands_r, commands_w = self._context.Pipe(duplex=False)
         data_r, data_w = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_child_main, args=(self._factory, commands_r, data_w, self._send_every, self._store),
+            target=_child_main, args=(self._factory, commands_r, data_w, self._send_every, self._store, self._nice),
             name="taskdeck-engine", daemon=True)
         process.start()
         # the child holds its own copies of these ends; closing ours lets EOF reach the reader
@@ -281,16 +282,16 @@ class EngineProcess(EngineCommands):
 
 
 def _child_main(factory: Callable[[], Mapping[str, Any]], commands: Connection, data: Connection,
-                send_every: float, store: str | None = None) -> None:
+                send_every: float, store: str | None = None, nice: int = CHILD_NICE) -> None:
     # The child inherited the UI's stdout and stderr, which may be the user's terminal
     # under a full-screen app: nothing may be written there. Errors go back over the pipe.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
-    if CHILD_NICE and hasattr(os, "nice"):
+    if nice and hasattr(os, "nice"):
         with contextlib.suppress(OSError):
-            os.nice(CHILD_NICE)
+            os.nice(nice)
     try:
         asyncio.run(_child(factory, commands, data, send_every, store))
     except Exception as exc:  # noqa: BLE001 - reported to the UI, which raises it from run()
