@@ -214,8 +214,9 @@ async def test_the_demo_shows_a_finished_tasks_timeline(sim_reset: SimulatorProc
         await wait_for(pilot, lambda: polled(app) > 40)
         sim_reset.advance(24 * 3600)
         await pilot.press("R")
-        await wait_for(pilot, lambda: app.board.snapshots[key_of(app, APIG_EXPORT)].finished)
-        assert app.table.move_cursor_to_key(key_of(app, APIG_EXPORT))
+        export = key_of(app, APIG_EXPORT)
+        await wait_for(pilot, lambda: (s := app.board.snapshots.get(export)) is not None and s.finished)
+        assert app.table.move_cursor_to_key(export)
 
         def timeline() -> str:
             header = app.screen.query_one("#detail-header").render().plain  # type: ignore[attr-defined]
