@@ -468,3 +468,21 @@ async def test_a_body_of_another_length_asks_for_no_layout_and_still_scrolls() -
         body.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert "line 199" in body.visible_text()
+
+
+async def test_a_task_never_read_yet_is_named_in_the_detail_pane_not_called_unselected() -> None:
+    from tests.helpers.deck import deck_config, smint_profile
+    from tui.app import TaskdeckApp
+    from tui.core.model import TaskRef
+
+    refs = [TaskRef("acme", f"t{i:03d}", label="nightly export") for i in range(3)]
+    app = TaskdeckApp(deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"A": refs}), start_engine=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert app.table.cursor_key == refs[0].key
+        assert app.detail.snapshot is not None and app.detail.snapshot.ref == refs[0]
+        text = screen_text(app)
+        assert "No task selected" not in text and "t000" in text and "(no result yet)" in text
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.detail.snapshot is not None and app.detail.snapshot.ref == refs[1]

@@ -33,6 +33,7 @@ from tui.deck.outcome import Outcome
 from tui.deck.tidings import Tidings
 from tui.screens.dashboard_dialogs import DashboardDialogs
 from tui.screens.dashboard_feed import DashboardFeed
+from tui.screens.dashboard_filter import DashboardFilter
 from tui.screens.dashboard_layout import DashboardLayout
 from tui.screens.dashboard_memory import MEMORY_WAIT, DashboardMemory
 from tui.screens.notes import NotificationLog, Toaster
@@ -51,7 +52,7 @@ AGE_TICK = 2.0  # seconds between refreshes of the age column of visible, unfini
 GC_TICK = 1.0  # seconds between looks at whether a full garbage collection of everything is due
 
 
-class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, DashboardFeed):
+class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, DashboardFilter, DashboardFeed):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("escape", "clear_or_back", "Back", show=False, id="app.back"),
@@ -101,6 +102,7 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
         self._ready = False  # on_mount has built the widgets
         self.onboarding = Onboarding(self, deck, lambda providers: self.app.providers_changed(providers))  # type: ignore[attr-defined]
         self._filled = True  # False while the first fill waits for the remembered snapshots
+        self._selected: str | None = None  # the task the detail pane shows
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -231,8 +233,7 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
             if state.selected:
                 table.move_cursor_to_key(state.selected)
         self._update_chrome()
-        key = table.cursor_key
-        self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+        self._select(table.cursor_key, again=True)
         if self.gc_policy is not None and not self.gc_policy.installed:
             # once the first rows are painted, what is alive is long-lived: keep it out of collections
             self.call_after_refresh(self.gc_policy.after_load)
@@ -259,9 +260,17 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
 
     @on(TaskTable.CursorMoved)
     def _cursor_moved(self, event: TaskTable.CursorMoved) -> None:
-        key = event.key
+        self._select(event.key)
+
+    def _select(self, key: str | None, *, again: bool = False) -> None:
+        """The detail pane follows the cursor's task; once per task (unless `again`), so that a filter
+        key, which shows the new task at once, is not drawn again a frame later when the table's
+        message arrives."""
+        if key == self._selected and not again:
+            return
+        self._selected = key
         self.detail.set_eta(self.deck.eta(key, time.time()) if key else None)
-        self.detail.show(self.deck.board.snapshots.get(key) if key else None)
+        self.detail.show(self.deck.snapshot(key) if key else None)
         if key:
             self._load_timeline(key)
         row = self.table.cursor_row
@@ -286,36 +295,6 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
             query = f"provider:{ref.name}" + (f" {ref.instance}" if ref.instance else "")
             self._set_filter(query)
 
-    def _filter_now(self, value: str) -> None:
-        """Each value of the filter box, while its key is handled: the rows and the detail of the
-        row the cursor lands on are drawn in the same frame as the key's echo."""
-        if not self._ready:
-            return  # on_mount sets the table's filter itself
-        table = self.table
-        before = table.cursor_key
-        table.set_filter(value)
-        self._show_filtered()
-        key = table.cursor_key
-        if key != before:
-            self.detail.show(self.deck.board.snapshots.get(key) if key else None)
-
-    def _show_filtered(self) -> None:
-        table = self.table
-        self.query_one(DeckHeader).set_shown(table.visible_count if table.filter_text else None)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        self.table.focus()
-        self.remember_view()
-
-    def _set_filter(self, text: str) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.value = text
-        filter_input.display = bool(text)
-        self.table.set_filter(text)
-        self._show_filtered()
-        self.remember_view()
-
     # -- actions --------------------------------------------------------------------------------------
 
     def switch_to(self, name: str) -> None:
@@ -323,11 +302,6 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
             return
         self.remember_view()
         self.show_outcome(self.deck.switch(name))
-
-    def action_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = True
-        filter_input.focus()
 
     def action_clear_or_back(self) -> None:
         filter_input = self.query_one("#filter", Input)

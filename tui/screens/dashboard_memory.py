@@ -61,7 +61,7 @@ class DashboardMemory:
             self._update_chrome()
             key = self.table.cursor_key
             if key in changed:
-                self.detail.show(self.deck.board.snapshots.get(key))
+                self.detail.show(self.deck.snapshot(key))
 
     def _load_timeline(self, key: str) -> None:
         """Read the task's remembered states in a thread (the store is a database) and show them."""
