@@ -141,14 +141,19 @@ def record_applies(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return applied
 
 
-async def test_a_long_list_opens_with_its_first_screens_and_the_rest_follows_in_list_order(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    refs = [TaskRef("acme", f"t{i:04d}") for i in range(700)]
-    keys = [r.key for r in refs]
-    applied = record_applies(monkeypatch)
+def long_list_app(count: int = 700) -> tuple[TaskdeckApp, list[str]]:
+    """A dashboard on one list of `count` tasks that are never read (no engine runs)."""
+    refs = [TaskRef("acme", f"t{i:04d}") for i in range(count)]
     app = TaskdeckApp(deck_config([smint_profile("acme", URL)], {"A": refs}), start_engine=False)
     app.gc_policy = None
     app.deck.supervisor.engine = FakeEngine()  # type: ignore[assignment]
+    return app, [r.key for r in refs]
+
+
+async def test_a_long_list_opens_with_its_first_screens_and_the_rest_follows_in_list_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app, keys = long_list_app()
+    applied = record_applies(monkeypatch)
     async with app.run_test(size=(160, 40)) as pilot:
         screen, table = app.dashboard, app.table
         await settle(app)
@@ -162,12 +167,8 @@ async def test_a_long_list_opens_with_its_first_screens_and_the_rest_follows_in_
 
 async def test_a_saved_selection_far_down_the_list_is_on_screen_from_the_start(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    refs = [TaskRef("acme", f"t{i:04d}") for i in range(700)]
-    keys = [r.key for r in refs]
+    app, keys = long_list_app()
     applied = record_applies(monkeypatch)
-    app = TaskdeckApp(deck_config([smint_profile("acme", URL)], {"A": refs}), start_engine=False)
-    app.gc_policy = None
-    app.deck.supervisor.engine = FakeEngine()  # type: ignore[assignment]
     app.deck.remember_view(sort=None, sort_reverse=False, filter="", selected=keys[500])
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app)
