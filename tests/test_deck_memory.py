@@ -75,3 +75,40 @@ def test_nudger_sends_one_note_per_burst_and_only_unfocused() -> None:
     assert written == ["\x1b]9;taskdeck: 3 tasks finished: 3 succeeded; provider acme is down: unreachable "
                        "since never, retrying every 5 s, last success never\x07"]
     assert nudger.tick(T0 + 10) is None
+
+
+def test_the_engine_starts_once_the_store_is_tidied(tmp_path: Path, monkeypatch) -> None:
+    """The first rows wait only for the read; the engine waits for the prune too, so that nothing it
+    writes (a task found on a followed instance, in no list yet) is pruned away."""
+    import threading
+
+    deck = deck_with_store(tmp_path, REFS[:2])
+    assert deck.memory is not None
+    release = threading.Event()
+    prune = Store.prune
+
+    def slow_prune(self: Store, **kwargs):  # the memory thread has claimed the tidying and is at it
+        assert release.wait(20)
+        return prune(self, **kwargs)
+
+    monkeypatch.setattr(Store, "prune", slow_prune)
+    started = threading.Event()
+
+    class Engine:
+        def __getattr__(self, name: str):
+            return lambda *args, **kwargs: None
+
+        def run(self, should_stop=None) -> None:
+            started.set()
+
+    deck.supervisor._make = lambda factory, notify: Engine()  # type: ignore[assignment]
+    deck.supervisor.renew()
+    deck.preload()
+    assert deck.memory.loaded.wait(10)  # the read is done: the first rows may be drawn
+    runner = threading.Thread(target=deck.run_engine, daemon=True)
+    runner.start()
+    assert not started.wait(0.3)  # while the prune has not run, the engine has not started
+    release.set()
+    assert started.wait(10) and deck.memory.tidied.is_set()
+    runner.join(10)
+    deck.memory.close()

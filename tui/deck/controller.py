@@ -87,12 +87,16 @@ class Deck(ListActions):
     def run_engine(self, should_stop: Callable[[], bool] | None = None) -> None:
         """Blocking: run the engine in the calling (worker) thread until it stops.
 
-        The first time, the store is tidied first (here, off the UI thread): tasks in no list and
-        old transitions are forgotten, and a damaged store is moved aside before the engine reads it.
+        The first time, the store is tidied before the engine starts (off the UI thread: in the thread
+        that read it, or here): tasks in no list and old transitions are forgotten, and a damaged store
+        is moved aside before the engine reads it.
         """
         if self.memory is not None:
             self.memory.loaded.wait(MEMORY_WAIT)  # the engine opens the store once it has been checked
             self.memory.housekeeping(ref.key for ref in self.board.all_refs())
+            # and writes once it is tidied: a task found on a followed instance meanwhile is in no list
+            # yet, and the prune would forget it
+            self.memory.tidied.wait(MEMORY_WAIT)
         self.supervisor.run(should_stop)
 
     def preload(self, done: Callable[[], None] = lambda: None) -> None:
