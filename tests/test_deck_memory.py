@@ -112,3 +112,36 @@ def test_the_engine_starts_once_the_store_is_tidied(tmp_path: Path, monkeypatch)
     assert started.wait(10) and deck.memory.tidied.is_set()
     runner.join(10)
     deck.memory.close()
+
+
+def test_a_read_started_early_is_shared_and_late_callers_are_told(tmp_path: Path, monkeypatch) -> None:
+    """`taskdeck` starts reading the store before it imports the app; the app's own start then only
+    adds its callback, and one that comes after the read is called at once. The store is read once."""
+    import threading
+
+    from tui.deck.memory import SessionMemory
+
+    location = str(tmp_path / "history.sqlite3")
+    Store.open(location).record([TaskSnapshot(ref=REFS[0], state=TaskState.SUCCEEDED, fetched_at=T0)])
+    release, reads = threading.Event(), []
+    load = Store.load
+
+    def slow_load(self: Store, keys=None):
+        reads.append(1)
+        assert release.wait(20)
+        return load(self, keys)
+
+    monkeypatch.setattr(Store, "load", slow_load)
+    memory = SessionMemory(location, {})
+    first, second, third = threading.Event(), threading.Event(), threading.Event()
+    keys = [REFS[0].key]
+    memory.start(keys, first.set)
+    memory.start(keys, second.set)  # while the read is under way
+    assert not first.is_set() and not second.is_set()
+    release.set()
+    assert first.wait(10) and second.wait(10)
+    memory.start(keys, third.set)  # after it
+    assert third.is_set() and reads == [1]
+    assert memory.take_remembered()[REFS[0].key].state is TaskState.SUCCEEDED
+    assert memory.tidied.wait(10)
+    memory.close()

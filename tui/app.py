@@ -31,6 +31,7 @@ from tui.core.text import clean
 from tui.deck.board import Board
 from tui.deck.controller import Deck
 from tui.deck.health import health_text
+from tui.deck.memory import SessionMemory
 from tui.deck.nudge import Nudger
 from tui.deck.supervisor import RESTART_EVERY
 from tui.palette import DeckCommands
@@ -64,7 +65,8 @@ class TaskdeckApp(App[None]):
 
     def __init__(self, config: Config, *, watchlist: str | None = None, demo: bool = False,
                  start_engine: bool = True, sources_factory: Callable[[], Mapping[str, Any]] | None = None,
-                 restart_every: float = RESTART_EVERY, store: str | None = None) -> None:
+                 restart_every: float = RESTART_EVERY, store: str | None = None,
+                 memory: SessionMemory | None = None) -> None:
         super().__init__()
         self.config = config
         self.demo = demo
@@ -77,8 +79,9 @@ class TaskdeckApp(App[None]):
         # Python's collector tuned for a responsive UI (tui/core/gcpolicy.py); None leaves it alone.
         self.gc_policy: GcPolicy | None = GcPolicy()
         # `store`: where results are remembered between runs (tui.core.store); None remembers nothing.
+        # `memory`: its reader, if the command started it before importing the app (tui.commands.dashboard).
         self.deck = Deck(config, watchlist=watchlist, sources_factory=sources_factory,
-                         notify=self._engine_has_news, restart_every=restart_every, store=store)
+                         notify=self._engine_has_news, restart_every=restart_every, store=store, memory=memory)
         self.deck.nudger = Nudger(config.providers.ui, write=self._write_to_terminal)
         if start_engine:
             self.deck.preload(self._memory_loaded)  # reads the store while Textual starts

@@ -10,6 +10,8 @@ from tui.core import gcpolicy
 from tui.core.config import Config, SaveBlockedError, load_config
 from tui.core.problems import ConfigError
 from tui.core.store import memory_location
+from tui.deck.board import watched_refs
+from tui.deck.memory import SessionMemory
 from tui.logfile import setup_log_file
 
 
@@ -24,8 +26,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tui.app import TaskdeckApp
-
     demo = None
     if args.demo:
         from tui.demo import start_demo
@@ -42,7 +42,13 @@ def _run(args: argparse.Namespace) -> int:
                 return 2
     # The demo writes nothing: its memory lives as long as the process.
     store = str(config.paths.history) if config.paths is not None and not args.demo else memory_location()
-    app = TaskdeckApp(config, watchlist=args.watchlist, demo=args.demo, store=store)
+    # What earlier runs remember is read while the app's modules are imported and its screen is built,
+    # so that the first rows can open with it without waiting.
+    memory = SessionMemory(store, config.providers.ui)
+    memory.start([ref.key for ref in watched_refs(config.watch.lists)])
+    from tui.app import TaskdeckApp
+
+    app = TaskdeckApp(config, watchlist=args.watchlist, demo=args.demo, store=store, memory=memory)
     try:
         app.run()
     finally:

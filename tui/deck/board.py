@@ -39,6 +39,15 @@ class Changes:
 _DOWN = (HealthStatus.UNREACHABLE, HealthStatus.AUTH_FAILED)
 
 
+def watched_refs(lists: Iterable[WatchList]) -> list[TaskRef]:
+    """Every task of `lists` once, in list order."""
+    seen: dict[str, TaskRef] = {}
+    for watchlist in lists:
+        for ref in watchlist.tasks:
+            seen.setdefault(ref.key, ref)
+    return list(seen.values())
+
+
 class Board:
     def __init__(self, config: Config, active: str | None = None) -> None:
         self.config = config
@@ -82,11 +91,7 @@ class Board:
 
     def all_refs(self) -> list[TaskRef]:
         """Every watched task once, across all lists (the engine polls these)."""
-        seen: dict[str, TaskRef] = {}
-        for watchlist in self.lists:
-            for ref in watchlist.tasks:
-                seen.setdefault(ref.key, ref)
-        return list(seen.values())
+        return watched_refs(self.lists)
 
     def follows(self) -> set[tuple[str, str]]:
         return {(f.provider, f.instance) for w in self.lists for f in w.instances}

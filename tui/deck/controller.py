@@ -43,14 +43,17 @@ class Deck(ListActions):
     def __init__(self, config: Config, *, watchlist: str | None = None,
                  sources_factory: Callable[[], Mapping[str, Any]] | None = None,
                  notify: Callable[[], None] = lambda: None, restart_every: float = RESTART_EVERY,
-                 engine_factory: EngineFactory | None = None, store: str | None = None) -> None:
+                 engine_factory: EngineFactory | None = None, store: str | None = None,
+                 memory: SessionMemory | None = None) -> None:
         self.config = config
         self.board = Board(config, watchlist or config.ui.last_list)
         # A partial (not a lambda) so the process engine can send the factory to its child.
         factory = sources_factory or functools.partial(build_sources, tuple(config.providers.providers.values()))
         # What earlier runs left (None: remember nothing); the engine writes it, the session reads it.
-        self.memory = SessionMemory(store, config.providers.ui) if store is not None else None
-        memory = self.memory
+        # (`memory`: one the caller made for `store` and may have started reading already)
+        if memory is None and store is not None:
+            memory = SessionMemory(store, config.providers.ui)
+        self.memory = memory
         self.supervisor = EngineSupervisor(factory, notify, restart_every=restart_every,
                                            engine_factory=engine_factory, store=store,
                                            remembered=memory.snapshots if memory is not None else None)

@@ -35,6 +35,9 @@ class SessionMemory:
         self._all: dict[str, TaskSnapshot] | None = None  # for the engine (read-only), every time
         self.loaded = threading.Event()  # set once `load` has run, whatever its outcome
         self.tidied = threading.Event()  # set once `housekeeping` has run, whatever its outcome
+        self._started = False  # `start` was called
+        self._read = False  # and its callbacks were called
+        self._callbacks: list[Callable[[], None]] = []
 
     def _open(self) -> Store:
         with self._lock:
@@ -102,14 +105,33 @@ class SessionMemory:
             notes, self._notes = self._notes, []
         return [Note(clean(text), title="History", severity=WARNING, timeout=15) for text in notes]
 
-    def start(self, keys: list[str], done: Callable[[], None]) -> None:
-        """`load` in a thread of its own, then `done()` (from that thread), then `housekeeping`."""
-        def load() -> None:
-            self.load(keys)
-            done()
-            self.housekeeping(keys)
+    def start(self, keys: list[str], done: Callable[[], None] = lambda: None) -> None:
+        """`load` in a thread of its own, then `done()` (from that thread), then `housekeeping`.
 
-        threading.Thread(target=load, name="taskdeck-memory", daemon=True).start()
+        Once started, a later call only adds its `done`, called at once if the read is over: the
+        `taskdeck` command starts the read before it imports the app, and the app asks again.
+        """
+        with self._lock:
+            if self._started:
+                if not self._read:
+                    self._callbacks.append(done)
+                    return
+            else:
+                self._started = True
+                self._callbacks.append(done)
+                threading.Thread(target=self._load_then_tidy, args=(keys,), name="taskdeck-memory",
+                                 daemon=True).start()
+                return
+        done()  # the read is over
+
+    def _load_then_tidy(self, keys: list[str]) -> None:
+        self.load(keys)
+        with self._lock:
+            callbacks, self._callbacks = self._callbacks, []
+            self._read = True
+        for done in callbacks:
+            done()
+        self.housekeeping(keys)
 
     def seed(self, board: Board) -> set[str]:
         """Put what `load` read on the board where nothing newer is known; the active rows that changed."""
