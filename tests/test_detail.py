@@ -486,3 +486,33 @@ async def test_a_task_never_read_yet_is_named_in_the_detail_pane_not_called_unse
         await pilot.press("down")
         await pilot.pause()
         assert app.detail.snapshot is not None and app.detail.snapshot.ref == refs[1]
+
+
+async def test_the_detail_header_keeps_its_height_as_the_cursor_moves() -> None:
+    """A shorter header leaves blank lines instead of shrinking: the result below stays in place, and a
+    cursor move lays nothing out (a layout of the screen cost most of a key under load)."""
+    from tests.helpers.deck import deck_config, smint_profile
+    from tui.app import TaskdeckApp
+    from tui.core.engine import Batch
+    from tui.core.model import TaskError, TaskRef, TaskSnapshot, TaskState
+
+    refs = [TaskRef("acme", f"t{i}") for i in range(3)]
+    app = TaskdeckApp(deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"A": refs}), start_engine=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plain = TaskSnapshot(ref=refs[0], state=TaskState.RUNNING, fetched_at=1.0)
+        tall = TaskSnapshot(ref=refs[1], state=TaskState.FAILED, fetched_at=1.0, summary="3 of 4 exported",
+                            error=TaskError("the export failed on asset 4 of 4", code="E42"))
+        app.deck.board.apply(Batch(snapshots={refs[0].key: plain, refs[1].key: tall}))
+        header = app.screen.query_one("#detail-header")
+        body = app.detail.body
+        app.table.move_cursor_to_key(refs[0].key)
+        await pilot.pause()
+        short_height = header.size.height
+        app.table.move_cursor_to_key(refs[1].key)
+        await pilot.pause()
+        tall_height, body_top = header.size.height, body.region.y
+        assert tall_height > short_height  # a taller header makes room
+        app.table.move_cursor_to_key(refs[0].key)
+        await pilot.pause()
+        assert header.size.height == tall_height and body.region.y == body_top  # and keeps it
+        assert "t0" in screen_text(app) and "E42" not in screen_text(app)

@@ -32,7 +32,7 @@ from tui.core.recall import Stay
 from tui.core.text import clean
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
-from tui.widgets.detail_header import header_content, update_static
+from tui.widgets.detail_header import HeaderStatic, header_content, update_static
 from tui.widgets.detail_text import (
     MAX_CHARS,
     MAX_LINES,
@@ -99,7 +99,7 @@ class DetailPane(Vertical):
         self._timeline: tuple[str, list[Stay]] | None = None  # (task key, its remembered states)
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("No task selected."), id="detail-header")
+        yield HeaderStatic(Content("No task selected."), id="detail-header")
         yield Static(Content(""), id="detail-note")
         yield JsonView(id="detail-body")
 
@@ -211,9 +211,7 @@ class DetailPane(Vertical):
     # -- header -----------------------------------------------------------------
 
     def _update_header(self) -> None:
-        update_static(
-            self.query_one("#detail-header", Static), header_content(self._snapshot, self._eta, self._timeline)
-        )
+        self.query_one("#detail-header", HeaderStatic).show(header_content(self._snapshot, self._eta, self._timeline))
 
     def _update_note(self) -> None:
         note = self.query_one("#detail-note", Static)
