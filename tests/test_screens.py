@@ -294,3 +294,35 @@ async def test_debug_redacts_and_cleans() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.results == [None]
+
+
+async def test_the_key_bar_is_rebuilt_only_when_its_keys_change() -> None:
+    """Textual's Footer rebuilt every key (and laid the screen out two or three times) on every
+    bindings refresh; the key bar compares the keys it would show first."""
+    from tests.helpers.deck import deck_config, smint_profile
+    from tui.app import TaskdeckApp
+    from tui.core.model import TaskRef
+    from tui.widgets.footer import KeyBar
+
+    app = TaskdeckApp(deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"A": [TaskRef("acme", "t1")]}),
+                      start_engine=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        rebuilds: list[int] = []
+        original = bar.recompose
+
+        async def counted() -> None:
+            rebuilds.append(1)
+            await original()
+
+        bar.recompose = counted  # type: ignore[method-assign]
+        before = [k.description for k in bar.query("FooterKey")]
+        for _ in range(3):
+            app.screen.refresh_bindings()  # nothing changed
+            await pilot.pause()
+        assert rebuilds == [] and [k.description for k in bar.query("FooterKey")] == before
+        await pilot.press("slash")  # the filter box has the focus: other keys
+        await pilot.pause()
+        await pilot.pause()
+        assert len(rebuilds) == 1

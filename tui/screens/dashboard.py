@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tui.core.families import family_of
 from tui.core.gcpolicy import GcPolicy
@@ -41,6 +41,7 @@ from tui.screens.onboarding import Onboarding
 from tui.screens.row_pacer import RowPacer
 from tui.widgets.detail import DetailPane
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.footer import KeyBar
 from tui.widgets.header import DeckHeader
 from tui.widgets.rows import COLUMNS, build_row
 from tui.widgets.sidebar import NodeRef, Sidebar
@@ -118,7 +119,7 @@ class DashboardScreen(DashboardLayout, DashboardMemory, DashboardDialogs, Dashbo
                 with Horizontal(id="panes"):
                     yield TaskTable(id="tasks")
                     yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> TaskTable:
