@@ -516,3 +516,31 @@ async def test_the_detail_header_keeps_its_height_as_the_cursor_moves() -> None:
         await pilot.pause()
         assert header.size.height == tall_height and body.region.y == body_top  # and keeps it
         assert "t0" in screen_text(app) and "E42" not in screen_text(app)
+
+
+async def test_the_detail_header_fits_its_text_again_when_the_pane_changes_width() -> None:
+    from tests.helpers.deck import deck_config, smint_profile
+    from tui.app import TaskdeckApp
+    from tui.core.engine import Batch
+    from tui.core.model import TaskError, TaskRef, TaskSnapshot, TaskState
+
+    ref = TaskRef("acme", "t0", label="a nightly export of every asset in the archive, with renditions")
+    app = TaskdeckApp(deck_config([smint_profile("acme", "http://127.0.0.1:9")], {"A": [ref]}), start_engine=False)
+    async with app.run_test(size=(190, 50)) as pilot:
+        failed = TaskSnapshot(ref=ref, state=TaskState.FAILED, fetched_at=1.0, summary="3 of 4 exported; " * 4,
+                              error=TaskError("the export failed on asset 4 of 4: " + "no rendition; " * 6))
+        app.deck.board.apply(Batch(snapshots={ref.key: failed}))
+        app.detail.show(failed)
+        await pilot.pause()
+        header = app.screen.query_one("#detail-header")
+
+        def fits() -> bool:
+            needed = header.content.get_height(header.styles, header.content_region.width)
+            return header.content_region.height >= needed
+
+        assert fits()
+        wide = header.content_region.width
+        await pilot.resize_terminal(125, 50)  # narrower: the same text wraps onto more lines
+        await pilot.pause()
+        await pilot.pause()
+        assert header.content_region.width < wide and fits()

@@ -128,6 +128,12 @@ class HeaderStatic(Static):
         else:
             self.update(content, layout=False)
 
+    def on_resize(self) -> None:
+        # another width wraps the text anew: fit the height to it (and start the tallest over)
+        content = self.content
+        if isinstance(content, Content) and self.content_region.width != self._width:
+            self.show(content)
+
 
 def update_static(widget: Static, content: Content) -> None:
     """`Static.update`, laying out the screen only when the widget's height changes: a layout of the
