@@ -75,7 +75,8 @@ def test_demo_in_a_real_terminal(demo_in_tmux: tuple[Tmux, Path]) -> None:
     tmux.keys("j", "j", "j")
     tmux.wait(lambda s: "Result" in s or "(no result yet)" in s)
 
-    # Filter by state, then clear it.
+    # Filter by state, then clear it: once a task has failed (the header counts it).
+    tmux.wait(lambda s: "failed" in (s.splitlines() or [""])[0])
     tmux.keys("/")
     tmux.wait(lambda s: "filter: text" in s)  # the input is open and focused (its placeholder shows)
     tmux.keys("state:failed", literal=True)
