@@ -12,15 +12,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from textual.screen import Screen
-
-from tui.deck.controller import Deck
 from tui.deck.tidings import Tidings, rings_bell
-from tui.screens.notes import Toaster
+from tui.screens.dashboard_parts import DashboardParts
 from tui.screens.row_pacer import RowPacer
-from tui.widgets.detail import DetailPane
 from tui.widgets.table_rows import Row
-from tui.widgets.task_table import TaskTable
 
 FLUSH_EVERY = 0.25  # seconds: at most ~4 UI updates per second
 CHROME_EVERY = 1.0  # seconds between updates of header and sidebar when nothing notable happened
@@ -28,8 +23,7 @@ SLICE_GAP = 0.002  # seconds the loop is left to input and painting between two 
 FIRST_SCREENS = 2  # screens of rows a list opens with; the rest follow in slices
 
 
-class DashboardFeed(Screen[None]):
-    deck: Deck
+class DashboardFeed(DashboardParts):
     pacer: RowPacer[Row]
     flushes: int
     slices: int
@@ -38,30 +32,6 @@ class DashboardFeed(Screen[None]):
     _last_flush: float
     _chrome_at: float
     _tidings: Tidings
-
-    @property
-    def table(self) -> TaskTable:
-        raise NotImplementedError
-
-    @property
-    def detail(self) -> DetailPane:
-        raise NotImplementedError
-
-    @property
-    def toaster(self) -> Toaster:
-        raise NotImplementedError
-
-    def _row(self, key: str, now: float) -> Row:
-        raise NotImplementedError
-
-    def _update_chrome(self) -> None:
-        raise NotImplementedError
-
-    def _tell_held_finishes(self) -> None:
-        raise NotImplementedError
-
-    def _load_timeline(self, key: str) -> None:
-        raise NotImplementedError
 
     def _request_flush(self) -> None:
         if self._flush_pending:

@@ -8,26 +8,13 @@ detail of the row the cursor lands on are drawn in the same frame as the key's e
 from __future__ import annotations
 
 from textual import on
-from textual.screen import Screen
 from textual.widgets import Input
 
+from tui.screens.dashboard_parts import DashboardParts
 from tui.widgets.header import DeckHeader
-from tui.widgets.task_table import TaskTable
 
 
-class DashboardFilter(Screen[None]):
-    _ready: bool
-
-    @property
-    def table(self) -> TaskTable:
-        raise NotImplementedError
-
-    def _select(self, key: str | None, *, again: bool = False) -> None:
-        raise NotImplementedError
-
-    def remember_view(self) -> None:
-        raise NotImplementedError
-
+class DashboardFilter(DashboardParts):
     def _filter_now(self, value: str) -> None:
         """Each value of the filter box, while its key is handled: the rows and the detail of the
         row the cursor lands on are drawn in the same frame as the key's echo."""

@@ -9,26 +9,16 @@ A mixin of DashboardScreen.
 from __future__ import annotations
 
 from textual import events
-from textual.screen import Screen
 
-from tui.widgets.detail import DetailPane
+from tui.screens.dashboard_parts import DashboardParts
 from tui.widgets.rows import columns_for
-from tui.widgets.task_table import TaskTable
 
 WIDE = 200  # from this width the detail pane sits beside the table
 COMPACT = 120  # below this width the sidebar folds away and the detail opens over the table
 
 
-class DashboardLayout(Screen[None]):
+class DashboardLayout(DashboardParts):
     _sidebar_wanted: bool | None
-
-    @property
-    def table(self) -> TaskTable:
-        raise NotImplementedError
-
-    @property
-    def detail(self) -> DetailPane:
-        raise NotImplementedError
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
