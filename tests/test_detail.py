@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 
 import tui.clipboard
+from tests.helpers.deck import record_layouts
 from tui.core.decode import decode_result
 from tui.core.model import Steps, TaskError, TaskRef, TaskSnapshot, TaskState
 from tui.screens.confirm import ConfirmScreen
@@ -430,14 +431,7 @@ async def test_another_task_with_a_header_of_the_same_height_asks_for_no_layout(
         await wait_for(pilot, lambda: "11111111" in screen_text(app))
         header = pane.query_one("#detail-header")
         height = header.size.height
-        layouts: list[bool] = []
-        original = header.refresh
-
-        def refresh(*regions: Any, **kwargs: Any) -> Any:
-            layouts.append(bool(kwargs.get("layout")))
-            return original(*regions, **kwargs)
-
-        header.refresh = refresh  # type: ignore[method-assign]
+        layouts = record_layouts(header)
         pane.show(smint({"a": 1}, task_id="22222222-2222-2222-2222-222222222222"))
         await wait_for(pilot, lambda: "22222222" in screen_text(app))
         assert layouts and not any(layouts) and header.size.height == height
@@ -453,14 +447,7 @@ async def test_a_body_of_another_length_asks_for_no_layout_and_still_scrolls() -
         body = pane.body
         body.set_lines([f"line {i}" for i in range(5)])
         await pilot.pause()
-        layouts: list[bool] = []
-        original = body.refresh
-
-        def refresh(*regions: Any, **kwargs: Any) -> Any:
-            layouts.append(bool(kwargs.get("layout")))
-            return original(*regions, **kwargs)
-
-        body.refresh = refresh  # type: ignore[method-assign]
+        layouts = record_layouts(body)
         body.set_lines([f"line {i}" for i in range(200)])
         await pilot.pause()
         assert layouts and not any(layouts)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
+from tests.helpers.deck import record_layouts
 from tui.core.decode import decode_result
 from tui.core.display import (
     BY_ATTENTION,
@@ -126,14 +126,7 @@ async def test_new_counts_in_the_header_ask_for_no_layout_of_the_screen() -> Non
     app = Host()
     async with app.run_test(size=(120, 5)) as pilot:
         header = app.query_one(DeckHeader)
-        layouts: list[bool] = []
-        original = header.refresh
-
-        def refresh(*regions: Any, **kwargs: Any) -> Any:
-            layouts.append(bool(kwargs.get("layout")))
-            return original(*regions, **kwargs)
-
-        header.refresh = refresh  # type: ignore[method-assign]
+        layouts = record_layouts(header)
         for n in range(1, 4):
             header.show("L", Counter({"running": n}), 3, False)
             await pilot.pause()

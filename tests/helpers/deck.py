@@ -212,3 +212,16 @@ class Heartbeat:
 
     def stop(self) -> None:
         self._task.cancel()
+
+
+def record_layouts(widget: Any) -> list[bool]:
+    """From now on, whether each `widget.refresh(...)` asked for a layout of the screen."""
+    layouts: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*regions: Any, **kwargs: Any) -> Any:
+        layouts.append(bool(kwargs.get("layout")))
+        return original(*regions, **kwargs)
+
+    widget.refresh = refresh
+    return layouts
